@@ -1,0 +1,138 @@
+#include "cli/commands.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "migrate/history.h"
+#include "migrate/runner.h"
+#include "util/text.h"
+#include "version.h"
+
+namespace tide {
+
+std::string applied_by() {
+  std::string user;
+  if (const char *u = std::getenv("USER"); u && *u) user = u;
+  else if (passwd *pw = getpwuid(getuid())) user = pw->pw_name;
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  return user + "@" + host;
+}
+
+Result<std::unique_ptr<Session>> open_database(const Config &config) {
+  std::string scheme = url_scheme(config.database);
+  if (scheme.empty())
+    return Status::fail(Exit::kUsage, fmt::format("database URL \"{}\" has no scheme", redact_url(config.database)),
+                        "write it like sqlite:db/dev.sqlite3 or postgres://user@host/db");
+  std::vector<std::filesystem::path> dirs(config.plugin_path.begin(), config.plugin_path.end());
+  PluginFinder finder(dirs);
+  auto plugin = finder.for_scheme(scheme);
+  if (!plugin) return plugin.status();
+  ConnectOptions opts;
+  opts.statement_timeout_ms = config.statement_timeout_ms;
+  auto session = PluginSession::connect(*plugin, config.database, opts);
+  if (!session) {
+    Error e = session.error();
+    e.where = redact_url(config.database);
+    return e;
+  }
+  return std::unique_ptr<Session>(std::move(*session));
+}
+
+Status check_protected(const CommandLine &cl, const Config &config) {
+  bool destructive = cl.command == "down" || cl.command == "redo";
+  if (!destructive || !config.is_protected() || cl.yes) return {};
+  return Status::fail(Exit::kUsage,
+                      fmt::format("refusing to run `{}` in the protected environment \"{}\"", cl.command,
+                                  config.environment),
+                      "pass --yes if you mean it (protected environments are set by `protected` in tide.lua)");
+}
+
+namespace {
+
+Status status_command(Runner &runner, const CommandLine &cl, Output &out) {
+  auto ov = runner.status();
+  if (!ov) return ov.status();
+  out.status_table(*ov);
+  if (!cl.status_exit_code) return {};
+  for (State s : {State::kDirty, State::kChanged, State::kMissing})
+    if (!ov->with(s).empty()) {
+      Error e;
+      e.exit = Exit::kInvalid;
+      e.message = fmt::format("{} migration(s) {}", ov->with(s).size(), state_name(s));
+      return e;
+    }
+  if (!ov->with(State::kPending).empty()) {
+    Error e;
+    e.exit = Exit::kPending;
+    e.message = fmt::format("{} migration(s) pending", ov->with(State::kPending).size());
+    return e;
+  }
+  return {};
+}
+
+}  // namespace
+
+Status run_command(const CommandLine &cl, const Config &config, Session &session, LuaState &lua, Output &out) {
+  auto catalog = scan_migrations(config.migrations_dir, config.migrations_dir);
+  if (!catalog) return catalog.status();
+  for (const auto &w : catalog->warnings) out.warn(w);
+  SqlHistory history(session, config.history_table);
+  RunContext ctx;
+  ctx.environment = config.environment;
+  ctx.applied_by = applied_by();
+  ctx.tide_version = kTideVersion;
+  ctx.lock_timeout_ms = config.lock_timeout_ms;
+  ctx.lock_key = "tide:" + config.history_table;
+  Runner runner(session, history, lua, out, *catalog, ctx);
+
+  const std::string &c = cl.command;
+  if (c == "up") return runner.up(cl.up);
+  if (c == "down") return runner.down(cl.down);
+  if (c == "redo") return runner.redo();
+  if (c == "status") return status_command(runner, cl, out);
+  if (c == "validate") return runner.validate();
+  if (c == "baseline") return runner.baseline(cl.version);
+  if (c == "repair") return runner.repair();
+  if (c == "resolve") return runner.resolve(cl.version, cl.applied);
+  return Status::fail(Exit::kUsage, fmt::format("unknown command {}", c));
+}
+
+Status list_drivers(const Config &config, Output &out) {
+  std::vector<std::filesystem::path> dirs(config.plugin_path.begin(), config.plugin_path.end());
+  PluginFinder finder(dirs);
+  auto found = finder.all();
+  if (found.empty()) {
+    std::string looked;
+    for (const auto &d : finder.dirs()) looked += "\n  " + d.string();
+    return Status::fail(Exit::kUsage, "no driver plugins found; looked in:" + looked);
+  }
+  for (const auto &f : found) {
+    if (!f.plugin) {
+      out.warn(f.error);
+      continue;
+    }
+    const tide_driver &t = f.plugin->table();
+    std::string schemes, caps;
+    for (const auto &s : f.plugin->schemes()) schemes += (schemes.empty() ? "" : ",") + s;
+    auto cap = [&](uint32_t bit, const char *name) {
+      if (t.capabilities & bit) caps += (caps.empty() ? "" : ",") + std::string(name);
+    };
+    cap(TIDE_CAP_TRANSACTIONAL_DDL, "transactional-ddl");
+    cap(TIDE_CAP_SAVEPOINTS, "savepoints");
+    cap(TIDE_CAP_SERVER_LOCK, "server-lock");
+    cap(TIDE_CAP_CONCURRENT_INDEX, "concurrent-index");
+    cap(TIDE_CAP_EMBEDDED, "embedded");
+    std::string abi = fmt::format("{}.{}", t.abi_major, t.abi_minor);
+    out.event("driver",
+              {{"name", t.name}, {"version", t.version ? t.version : ""}, {"abi", abi}, {"schemes", schemes},
+               {"capabilities", caps}, {"path", f.path.string()}},
+              fmt::format("{:<10} {:<8} abi {}  schemes {}  [{}]\n           {}", t.name, t.version ? t.version : "", abi,
+                          schemes, caps, f.path.string()));
+  }
+  return {};
+}
+
+}  // namespace tide

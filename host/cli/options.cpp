@@ -1,0 +1,84 @@
+#include "cli/options.h"
+
+#include <CLI/CLI.hpp>
+
+#include "version.h"
+
+namespace tide {
+
+namespace {
+
+constexpr const char *kExitCodes =
+    "Exit codes: 0 ok; 1 a migration failed; 2 usage or config error; 3 pending migrations "
+    "(status --exit-code); 4 lock not acquired in time; 5 validation failed (checksum changed, "
+    "dirty, missing file, out of order).";
+
+}  // namespace
+
+std::optional<int> parse_command_line(int argc, char **argv, CommandLine &c) {
+  CLI::App app{"tide: database migrations and seeds in Lua or SQL", "tide"};
+  app.footer(kExitCodes);
+  app.set_version_flag("--version", std::string("tide ") + kTideVersion);
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  app.add_option("-C", c.dir, "Run as if started in DIR");
+  app.add_option("--database", c.config.database, "Database URL (default: tide.lua, $DATABASE_URL, sqlite:db/ENV.sqlite3)");
+  app.add_option("--env", c.config.environment, "Environment name (default: $TIDE_ENV, tide.lua, development)");
+  app.add_option("--config", c.config.config_file, "Config file (default: tide.lua)");
+  app.add_option("--plugin-path", c.config.plugin_path, "Extra folder to search for driver plugins");
+  app.add_option("--lock-timeout", c.config.lock_timeout, "How long to wait for the migration lock (e.g. 30s)");
+  app.add_flag("--json", c.json, "One JSON object per event on stdout");
+  app.add_flag("-q,--quiet", c.quiet, "Print only errors");
+  app.add_flag("-v,--verbose", c.verbose, "Print more detail");
+  app.add_flag("--no-color", c.no_color, "No colours (also NO_COLOR)");
+  app.add_flag("-y,--yes", c.yes, "Confirm destructive commands in protected environments");
+
+  auto *init = app.add_subcommand("init", "Create tide.lua, migrations/ and seeds/");
+  auto *nw = app.add_subcommand("new", "Create a new migration from a template");
+  nw->add_option("NAME", c.name, "What the migration does, e.g. add_users_role")->required();
+  nw->add_flag("--sql", c.sql, "Write a .sql migration instead of .lua");
+
+  auto *up = app.add_subcommand("up", "Apply pending migrations");
+  up->add_option("--to", c.up.to, "Apply up to and including version V");
+  up->add_option("--step", c.up.step, "Apply at most N migrations")->check(CLI::PositiveNumber);
+  up->add_flag("--single-transaction", c.up.single_transaction, "Apply all pending in one transaction");
+  up->add_flag("--allow-out-of-order", c.up.allow_out_of_order, "Apply pending migrations older than applied ones");
+
+  auto *down = app.add_subcommand("down", "Revert applied migrations (default: the latest one)");
+  auto *to = down->add_option("--to", c.down.to, "Revert every migration newer than version V");
+  auto *step = down->add_option("--step", c.down.step, "Revert the latest N migrations")->check(CLI::PositiveNumber);
+  auto *all = down->add_flag("--all", c.down.all, "Revert every applied migration");
+  to->excludes(step)->excludes(all);
+  step->excludes(all);
+
+  app.add_subcommand("redo", "Revert and re-apply the latest migration");
+  auto *status = app.add_subcommand("status", "Show applied, pending, missing, changed and dirty migrations");
+  status->add_flag("--exit-code", c.status_exit_code, "Exit 3 when migrations are pending, 5 when any is dirty, changed or missing");
+  app.add_subcommand("validate", "Parse every file and check checksums, order, duplicates and downs");
+  auto *baseline = app.add_subcommand("baseline", "Mark every migration up to V applied on an existing database");
+  baseline->add_option("V", c.version, "Version to baseline at")->required();
+  app.add_subcommand("repair", "Forget dirty and missing migrations; accept changed checksums");
+  auto *resolve = app.add_subcommand("resolve", "Clear a dirty migration after fixing the database by hand");
+  resolve->add_option("V", c.version, "The dirty migration's version")->required();
+  auto *ra = resolve->add_flag("--applied", c.applied, "Its changes are all in the database: mark it applied");
+  auto *rr = resolve->add_flag("--rolled-back", c.rolled_back, "None of its changes remain: forget it, so up runs it again");
+  ra->excludes(rr);
+  app.add_subcommand("drivers", "List the driver plugins found, with schemes and capabilities");
+  (void)init;
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  if (resolve->parsed() && !c.applied && !c.rolled_back) {
+    std::fprintf(stderr, "error: resolve needs --applied or --rolled-back\n");
+    return 2;
+  }
+  c.command = app.get_subcommands().front()->get_name();
+  return std::nullopt;
+}
+
+}  // namespace tide

@@ -1,0 +1,33 @@
+// The command line (SPEC §3), parsed with CLI11 into one plain struct.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "migrate/runner.h"
+
+namespace tide {
+
+struct CommandLine {
+  // global
+  std::string dir;  // -C
+  ConfigOverrides config;
+  bool json = false, quiet = false, verbose = false, no_color = false, yes = false;
+
+  std::string command;  // "up", "down", ...
+  UpOptions up;
+  DownOptions down;
+  bool status_exit_code = false;
+  std::string name;  // new NAME
+  bool sql = false;  // new --sql
+  std::string version;  // baseline V, resolve V
+  bool applied = false, rolled_back = false;  // resolve
+};
+
+// Parses argv. Returns an exit code when the process should stop now (--help,
+// --version, a usage error), nullopt to go on with `out`.
+std::optional<int> parse_command_line(int argc, char **argv, CommandLine &out);
+
+}  // namespace tide

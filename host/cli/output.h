@@ -1,0 +1,56 @@
+// Everything tide prints goes through Output: text for people (colour on a terminal
+// unless --no-color / NO_COLOR), or one JSON object per event on stdout (--json), and
+// errors formatted in one place, subject first (mold's Fatal/Error/Warn).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "migrate/overview.h"
+#include "migrate/reporter.h"
+#include "util/status.h"
+
+namespace tide {
+
+struct OutputOptions {
+  bool json = false;
+  bool quiet = false;
+  bool verbose = false;
+  bool color = false;
+};
+
+class Output : public Reporter {
+ public:
+  explicit Output(OutputOptions options) : o_(options) {}
+  ~Output() override { end_line(); }
+
+  using Fields = std::vector<std::pair<std::string, std::string>>;
+
+  // A JSON event with string fields, or the text line in text mode.
+  void event(std::string_view name, const Fields &fields, std::string_view text);
+  void info(std::string_view text) { event("info", {{"message", std::string(text)}}, text); }
+  void error(const Error &e);
+  void run_header(const std::string &environment, const std::string &redacted_url);
+  void status_table(const Overview &ov);
+
+  // Reporter
+  void migration_begin(const MigrationFile &file, Direction dir) override;
+  void migration_end(const MigrationFile &file, Direction dir, int64_t duration_ms) override;
+  void migration_skipped(const MigrationFile &file, std::string_view why) override;
+  void migration_failed(const MigrationFile &file, Direction dir, const Error &error) override;
+  void note(std::string_view event, std::string_view text) override;
+  void warn(std::string_view text) override;
+  void log(std::string_view level, std::string_view text) override;
+
+  const OutputOptions &options() const { return o_; }
+
+ private:
+  std::string paint(std::string_view text, const char *ansi) const;
+  void end_line();
+  OutputOptions o_;
+  bool line_open_ = false;  // a "migrating ..." line waits for its result
+};
+
+}  // namespace tide

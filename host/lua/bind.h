@@ -1,0 +1,31 @@
+// The C++ primitives behind the Lua API: the `tide.core` module. The friendly API
+// (stdlib-lua/tide/*.lua) is built on these in Lua (wrk's split between script.c and
+// wrk.lua). Primitives that can fail at run time return `ok, value_or_error`, where an
+// error is a table {message, code, sqlstate, vendor_code, detail, hint,
+// statement_offset, error_position}; misuse raises.
+#pragma once
+
+#include <lua.hpp>
+
+#include "lua/state.h"
+#include "plugin/session.h"
+
+namespace tide {
+
+// Register the tide.Conn / tide.Rows metatables (bind_db.cpp).
+void open_conn_methods(lua_State *L);
+
+// Register package.preload["tide.core"].
+void open_core(lua_State *L);
+
+// Where tide.core.log writes; sink must outlive the state.
+void set_log_sink(lua_State *L, LogSink *sink);
+
+// Push a tide.Conn userdata over session (borrowed: the caller keeps the session alive
+// until close_conn or the end of the state).
+void push_conn(lua_State *L, Session *session);
+
+// Push an error table built from e.
+void push_error(lua_State *L, const Error &e);
+
+}  // namespace tide

@@ -1,0 +1,88 @@
+// tide: the steps of a run, one call each — parse arguments, load config, open the
+// driver, build the catalog and run the command (the runner takes the lock), report.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "cli/output.h"
+#include "cli/scaffold.h"
+#include "config/config.h"
+#include "lua/state.h"
+#include "util/text.h"
+
+using namespace tide;
+
+namespace {
+
+int fail(Output &out, const Status &s) {
+  out.error(s.error());
+  return static_cast<int>(s.error().exit);
+}
+
+OutputOptions output_options(const CommandLine &cl) {
+  OutputOptions o;
+  o.json = cl.json;
+  o.quiet = cl.quiet;
+  o.verbose = cl.verbose;
+  const char *no_color = std::getenv("NO_COLOR");
+  o.color = !cl.no_color && !(no_color && *no_color) && !cl.json && isatty(STDOUT_FILENO);
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  // 1. Arguments. --help and usage errors end here.
+  CommandLine cl;
+  if (auto rc = parse_command_line(argc, argv, cl)) return *rc;
+  Output out(output_options(cl));
+
+  // 2. The project folder: -C first, like git and make.
+  std::error_code ec;
+  if (!cl.dir.empty() && (std::filesystem::current_path(cl.dir, ec), ec))
+    return fail(out, Status::fail(Exit::kUsage, fmt::format("-C {}: {}", cl.dir, ec.message())));
+  if (cl.command == "init") {
+    Status s = init_project(out);
+    return s.ok() ? 0 : fail(out, s);
+  }
+
+  // 3. Config: .env, tide.lua (Lua, so the state exists first), overrides. The session
+  //    is declared before the Lua state so that it outlives every cursor Lua holds.
+  std::unique_ptr<Session> session;
+  LuaState lua;
+  if (Status s = lua.install_globals("", [&](const std::string &level, const std::string &msg) { out.log(level, msg); });
+      !s.ok())
+    return fail(out, s);
+  auto config = load_config(lua, cl.config);
+  if (!config) return fail(out, config.status());
+  // Paths in tide.lua (migrations, sqlite:relative) are relative to its folder.
+  std::filesystem::current_path(config->project_dir, ec);
+
+  // 4. Commands that need no database.
+  if (cl.command == "new") {
+    Status s = new_migration(*config, cl.name, cl.sql, out);
+    return s.ok() ? 0 : fail(out, s);
+  }
+  if (cl.command == "drivers") {
+    Status s = list_drivers(*config, out);
+    return s.ok() ? 0 : fail(out, s);
+  }
+
+  // 5. Safety before touching anything: destructive commands in protected environments.
+  if (Status s = check_protected(cl, *config); !s.ok()) return fail(out, s);
+
+  // 6. The driver for the URL's scheme, and a connection.
+  out.run_header(config->environment, redact_url(config->database));
+  auto opened = open_database(*config);
+  if (!opened) return fail(out, opened.status());
+  session = std::move(*opened);
+
+  // 7. The command itself: catalog, lock, plan, execute, report.
+  Status s = run_command(cl, *config, *session, lua, out);
+  return s.ok() ? 0 : fail(out, s);
+}

@@ -1,0 +1,61 @@
+// The history table (SPEC §4): what has been applied, with checksums and dirty marks.
+// History is an interface so the runner's unit tests can keep it in memory beside a fake
+// Session; SqlHistory is the real one, written through the driver's dialect.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "plugin/session.h"
+#include "util/status.h"
+
+namespace tide {
+
+inline constexpr const char *kStatusApplied = "applied";
+inline constexpr const char *kStatusDirty = "dirty";
+inline constexpr const char *kKindMigration = "migration";
+
+struct HistoryRecord {
+  std::string kind = kKindMigration;
+  std::string version;
+  std::string name;
+  std::string checksum;
+  std::string status = kStatusApplied;
+  std::string applied_at;
+  int64_t duration_ms = 0;
+  std::string applied_by;
+  std::string environment;
+  std::string tide_version;
+  std::string error;  // for dirty rows: the failing statement and the database's message
+
+  bool dirty() const { return status == kStatusDirty; }
+};
+
+class History {
+ public:
+  virtual ~History() = default;
+  virtual Status ensure() = 0;                                     // create when missing
+  virtual Result<std::vector<HistoryRecord>> load(const std::string &kind) = 0;  // one query
+  virtual Status insert(const HistoryRecord &r) = 0;
+  virtual Status update(const HistoryRecord &r) = 0;  // by (kind, version)
+  virtual Status remove(const std::string &kind, const std::string &version) = 0;
+};
+
+class SqlHistory : public History {
+ public:
+  SqlHistory(Session &session, std::string table);
+  Status ensure() override;
+  Result<std::vector<HistoryRecord>> load(const std::string &kind) override;
+  Status insert(const HistoryRecord &r) override;
+  Status update(const HistoryRecord &r) override;
+  Status remove(const std::string &kind, const std::string &version) override;
+
+ private:
+  Status run(const std::string &sql, std::vector<tide_value> params);
+  Session &session_;
+  std::string table_;   // quoted
+  std::string insert_sql_, update_sql_, delete_sql_, select_sql_;
+};
+
+}  // namespace tide

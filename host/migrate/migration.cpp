@@ -1,0 +1,233 @@
+#include "migrate/migration.h"
+
+#include <fmt/format.h>
+
+#include "lua/bind.h"
+#include "migrate/checksum.h"
+#include "util/text.h"
+
+namespace tide {
+
+namespace {
+
+// Offset of the first character of script at or after pos that is not blank and not in a
+// `--` line comment: where the statement itself starts.
+size_t skip_blank(std::string_view script, size_t pos) {
+  while (pos < script.size()) {
+    char c = script[pos];
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      ++pos;
+    } else if (script.substr(pos, 2) == "--") {
+      size_t nl = script.find('\n', pos);
+      pos = nl == std::string_view::npos ? script.size() : nl + 1;
+    } else {
+      break;
+    }
+  }
+  return pos;
+}
+
+// Turn a driver error on a script that starts at byte base of the file into an error
+// that names the file's line and the failing statement (its number and first line).
+Error locate(Error e, const MigrationFile &file, std::string_view text, size_t base, std::string_view script,
+             const Dialect &dialect) {
+  if (e.statement_offset < 0 || static_cast<size_t>(e.statement_offset) > script.size()) {
+    if (e.where.empty()) e.where = file.display;
+    return e;
+  }
+  size_t stmt = static_cast<size_t>(e.statement_offset);
+  size_t at = e.error_position >= 0 ? stmt + static_cast<size_t>(e.error_position) : skip_blank(script, stmt);
+  at = std::min(at, script.size());
+  e.where = fmt::format("{}:{}", file.display, line_of(text, base + at));
+  auto spans = dialect.split(script);
+  for (size_t i = 0; i < spans.size(); ++i) {
+    if (spans[i].start + spans[i].len <= stmt) continue;
+    std::string_view body = script.substr(spans[i].start, spans[i].len);
+    std::string line = fmt::format("statement {}: {}", i + 1, statement_summary(body.substr(skip_blank(body, 0))));
+    e.detail = e.detail.empty() ? line : line + "\n" + e.detail;
+    break;
+  }
+  return e;
+}
+
+class SqlMigrationFile : public Migration {
+ public:
+  SqlMigrationFile(const MigrationFile &file, std::string text, SqlMigration parsed, const Dialect &dialect)
+      : Migration(file), text_(std::move(text)), parsed_(std::move(parsed)), dialect_(dialect) {
+    checksum_ = tide::checksum(text_);
+    transactional_ = !parsed_.directives.no_transaction;
+    irreversible_ = parsed_.directives.irreversible;
+    has_down_ = parsed_.down.present;
+    env_ = parsed_.directives.env;
+  }
+
+  Status run(Direction dir, Session &session) override {
+    const SqlSection &section = dir == Direction::kUp ? parsed_.up : parsed_.down;
+    std::string_view script = section.in(text_);
+    Status s = session.exec(script);
+    if (s.ok()) return s;
+    return locate(s.error(), file_, text_, section.offset, script, dialect_);
+  }
+
+ private:
+  std::string text_;
+  SqlMigration parsed_;
+  const Dialect &dialect_;
+};
+
+class LuaMigrationFile : public Migration {
+ public:
+  LuaMigrationFile(const MigrationFile &file, LuaState &lua, int ref) : Migration(file), lua_(lua), ref_(ref) {}
+  ~LuaMigrationFile() override { luaL_unref(lua_.L(), LUA_REGISTRYINDEX, ref_); }
+
+  Status read_fields(const std::string &text);
+
+  Status run(Direction dir, Session &session) override {
+    lua_State *L = lua_.L();
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref_);
+    lua_getfield(L, -1, dir == Direction::kUp ? "up" : "down");
+    lua_remove(L, -2);
+    TIDE_TRY(push_db(lua_, session));
+    Status s = lua_.pcall(1, 0);
+    if (!s.ok()) {
+      Error &e = s.error();
+      if (e.where.empty() && e.message.rfind(file_.display, 0) != 0) e.where = file_.display;
+    }
+    return s;
+  }
+
+ private:
+  LuaState &lua_;
+  int ref_;
+};
+
+Status LuaMigrationFile::read_fields(const std::string &text) {
+  static const char *const kKnown[] = {"up", "down", "transaction", "irreversible", "description", "env", "on_error"};
+  lua_State *L = lua_.L();
+  lua_rawgeti(L, LUA_REGISTRYINDEX, ref_);
+  int t = lua_gettop(L);
+  auto fail = [&](std::string msg, std::string hint = {}) {
+    lua_settop(L, t - 1);
+    return Status::fail(Exit::kInvalid, fmt::format("{}: {}", file_.display, msg), std::move(hint));
+  };
+  lua_pushnil(L);
+  while (lua_next(L, t) != 0) {
+    lua_pop(L, 1);
+    bool known = false;
+    if (lua_type(L, -1) == LUA_TSTRING)
+      for (const char *k : kKnown) known = known || std::string_view(lua_tostring(L, -1)) == k;
+    if (!known) {
+      std::string key = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1);
+      return fail(fmt::format("unknown field \"{}\" in the migration table", key),
+                  "known fields: up, down, transaction, irreversible, description, env, on_error");
+    }
+  }
+  auto type_of = [&](const char *k) {
+    lua_getfield(L, t, k);
+    int ty = lua_type(L, -1);
+    lua_pop(L, 1);
+    return ty;
+  };
+  if (type_of("up") != LUA_TFUNCTION) return fail("the migration table has no `up` function");
+  int down = type_of("down");
+  if (down != LUA_TNIL && down != LUA_TFUNCTION) return fail("`down` must be a function");
+  has_down_ = down == LUA_TFUNCTION;
+  int tx = type_of("transaction");
+  if (tx != LUA_TNIL && tx != LUA_TBOOLEAN) return fail("`transaction` must be true or false");
+  lua_getfield(L, t, "transaction");
+  transactional_ = tx == LUA_TNIL || lua_toboolean(L, -1);
+  lua_getfield(L, t, "irreversible");
+  irreversible_ = lua_toboolean(L, -1);
+  lua_getfield(L, t, "description");
+  if (lua_type(L, -1) == LUA_TSTRING) description_ = lua_tostring(L, -1);
+  lua_getfield(L, t, "env");
+  if (lua_type(L, -1) == LUA_TSTRING) {
+    env_ = lua_tostring(L, -1);
+  } else if (lua_istable(L, -1)) {  // a list of names: any of them
+    std::string expr;
+    for (int i = 1;; ++i) {
+      lua_rawgeti(L, -1, i);
+      if (lua_type(L, -1) != LUA_TSTRING) {
+        lua_pop(L, 1);
+        break;
+      }
+      expr += (expr.empty() ? "" : " or ") + std::string(lua_tostring(L, -1));
+      lua_pop(L, 1);
+    }
+    env_ = expr;
+  } else if (!lua_isnil(L, -1)) {
+    return fail("`env` must be a string or a list of strings");
+  }
+  lua_settop(L, t - 1);
+  checksum_ = tide::checksum(text);
+  return {};
+}
+
+}  // namespace
+
+Result<std::string> file_checksum(const MigrationFile &file) {
+  auto text = read_file(file.path);
+  if (!text) return text.status();
+  return checksum(*text);
+}
+
+Status push_db(LuaState &lua, Session &session) {
+  lua_State *L = lua.L();
+  // Cache: registry["tide.db.<address>"] = db object for this session.
+  std::string key = fmt::format("tide.db.{}", static_cast<const void *>(&session));
+  lua_getfield(L, LUA_REGISTRYINDEX, key.c_str());
+  if (!lua_isnil(L, -1)) return {};
+  lua_pop(L, 1);
+  lua_getglobal(L, "require");
+  lua_pushstring(L, "tide.db");
+  TIDE_TRY(lua.pcall(1, 1));
+  lua_getfield(L, -1, "new");
+  lua_remove(L, -2);
+  push_conn(L, &session);
+  TIDE_TRY(lua.pcall(1, 1));
+  lua_pushvalue(L, -1);
+  lua_setfield(L, LUA_REGISTRYINDEX, key.c_str());
+  return {};
+}
+
+Result<std::unique_ptr<Migration>> load_migration(const MigrationFile &file, LuaState &lua, const Dialect &dialect) {
+  auto text = read_file(file.path);
+  if (!text) return text.status();
+  auto empty = [&]() {
+    return Status::fail(Exit::kInvalid, fmt::format("{}: the migration is empty", file.display),
+                        file.format == MigrationFormat::kLua
+                            ? "return a table with an `up` function (see `tide new NAME`)"
+                            : "write its SQL under `-- tide:up` (see `tide new NAME --sql`)");
+  };
+  if (text->find_first_not_of(" \t\r\n") == std::string::npos) return empty();
+
+  if (file.format == MigrationFormat::kSql) {
+    auto parsed = parse_sql_migration(*text, file.display);
+    if (!parsed) return parsed.status();
+    if (dialect.split(parsed->up.in(*text)).empty()) {
+      return Status::fail(Exit::kInvalid, fmt::format("{}: the up section has no SQL statements", file.display),
+                          "write the migration's SQL under `-- tide:up`");
+    }
+    return std::unique_ptr<Migration>(new SqlMigrationFile(file, std::move(*text), std::move(*parsed), dialect));
+  }
+
+  lua_State *L = lua.L();
+  TIDE_TRY(lua.load_string(*text, file.display));
+  Status s = lua.pcall(0, 1);
+  if (!s.ok()) {
+    s.error().exit = Exit::kInvalid;
+    return s;
+  }
+  if (!lua_istable(L, -1)) {
+    std::string got = luaL_typename(L, -1);
+    lua_pop(L, 1);
+    return Status::fail(Exit::kInvalid, fmt::format("{}: a migration must return a table (got {})", file.display, got),
+                        "end the file with `return { up = function(db) ... end, down = function(db) ... end }`");
+  }
+  int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  auto m = std::make_unique<LuaMigrationFile>(file, lua, ref);
+  TIDE_TRY(m->read_fields(*text));
+  return std::unique_ptr<Migration>(std::move(m));
+}
+
+}  // namespace tide

@@ -1,0 +1,53 @@
+// A loaded migration: its parsed file (Lua table or SQL sections), its flags, and how to
+// run it in each direction. Loaded one at a time by the runner and dropped after use.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "lua/state.h"
+#include "migrate/catalog.h"
+#include "migrate/sql_file.h"
+#include "plugin/session.h"
+
+namespace tide {
+
+enum class Direction { kUp, kDown };
+
+class Migration {
+ public:
+  virtual ~Migration() = default;
+
+  const MigrationFile &file() const { return file_; }
+  const std::string &checksum() const { return checksum_; }
+  bool transactional() const { return transactional_; }
+  bool irreversible() const { return irreversible_; }
+  bool has_down() const { return has_down_; }
+  const std::optional<std::string> &env() const { return env_; }
+  const std::string &description() const { return description_; }
+
+  // Run one direction on session. Errors carry the file and line of the failure.
+  virtual Status run(Direction dir, Session &session) = 0;
+
+ protected:
+  explicit Migration(const MigrationFile &file) : file_(file) {}
+  MigrationFile file_;
+  std::string checksum_;
+  bool transactional_ = true;
+  bool irreversible_ = false;
+  bool has_down_ = false;
+  std::optional<std::string> env_;
+  std::string description_;
+};
+
+// Read and parse file. Lua migrations are evaluated in lua (their chunk runs once here).
+Result<std::unique_ptr<Migration>> load_migration(const MigrationFile &file, LuaState &lua, const Dialect &dialect);
+
+// The checksum of file without parsing it (status, validation of applied files).
+Result<std::string> file_checksum(const MigrationFile &file);
+
+// Pushes the `db` object for session (cached per state and session).
+Status push_db(LuaState &lua, Session &session);
+
+}  // namespace tide

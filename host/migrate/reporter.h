@@ -1,0 +1,28 @@
+// What the runner tells the user as it works. The CLI implements it as text or as one
+// JSON object per event (--json); the runner's tests record the calls.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "migrate/catalog.h"
+#include "migrate/migration.h"
+#include "util/status.h"
+
+namespace tide {
+
+class Reporter {
+ public:
+  virtual ~Reporter() = default;
+  virtual void migration_begin(const MigrationFile &file, Direction dir) = 0;
+  virtual void migration_end(const MigrationFile &file, Direction dir, int64_t duration_ms) = 0;
+  virtual void migration_skipped(const MigrationFile &file, std::string_view why) = 0;
+  virtual void migration_failed(const MigrationFile &file, Direction dir, const Error &error) = 0;
+  // A one-off event: `event` names it for JSON ("lock_wait", "up_to_date"), text is
+  // what a person reads.
+  virtual void note(std::string_view event, std::string_view text) = 0;
+  virtual void warn(std::string_view text) = 0;
+  virtual void log(std::string_view level, std::string_view text) = 0;
+};
+
+}  // namespace tide

@@ -1,0 +1,454 @@
+#include "migrate/runner.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "migrate/env_gate.h"
+#include "util/text.h"
+
+namespace tide {
+
+namespace {
+
+int64_t elapsed_ms(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string list_entries(const std::vector<const Entry *> &entries) {
+  std::string out;
+  for (const Entry *e : entries)
+    out += "\n  " + (e->file ? e->file->display : e->version + " " + e->name);
+  return out;
+}
+
+}  // namespace
+
+// ---- locking and state checks --------------------------------------------------------
+
+Status Runner::acquire_lock() {
+  // Try once without waiting, so a wait can be announced before it starts.
+  Status s = session_.lock(context_.lock_key, 0);
+  if (s.ok() || s.error().exit != Exit::kLocked) return s;
+  reporter_.note("lock_wait", fmt::format("waiting up to {} ms for the migration lock held by another tide run",
+                                          context_.lock_timeout_ms));
+  s = session_.lock(context_.lock_key, context_.lock_timeout_ms);
+  if (!s.ok() && s.error().exit == Exit::kLocked) {
+    s.error().message = fmt::format("migration lock not acquired within {} ms: {}", context_.lock_timeout_ms,
+                                    s.error().message);
+    s.error().hint = "another tide run is migrating this database; wait for it, or raise --lock-timeout";
+  }
+  return s;
+}
+
+template <typename Fn>
+Status Runner::locked(Fn &&fn) {
+  TIDE_TRY(acquire_lock());
+  Status s = history_.ensure();
+  if (s.ok()) s = fn();
+  if (session_.in_transaction()) (void)session_.rollback();
+  Status u = session_.unlock(context_.lock_key);
+  if (s.ok() && !u.ok()) return u;
+  return s;
+}
+
+Result<Overview> Runner::load_overview() {
+  auto records = history_.load(kKindMigration);
+  if (!records) return records.status();
+  return build_overview(catalog_, std::move(*records));
+}
+
+Status Runner::check_clean(const Overview &ov, bool allow_out_of_order) {
+  if (auto dirty = ov.with(State::kDirty); !dirty.empty()) {
+    const Entry &e = *dirty.front();
+    Error err;
+    err.exit = Exit::kInvalid;
+    err.where = e.file ? e.file->display : e.version;
+    err.message = fmt::format("migration {} is dirty: an earlier run started it and did not finish", e.version);
+    err.detail = e.record->error.empty() ? "" : "it failed with: " + e.record->error;
+    err.hint = fmt::format("check the database by hand, then `tide resolve {0} --applied` if its changes are all "
+                           "there, or `tide resolve {0} --rolled-back` (same as `tide repair`) to run it again",
+                           e.version);
+    return err;
+  }
+  if (auto changed = ov.with(State::kChanged); !changed.empty()) {
+    return Status::fail(Exit::kInvalid,
+                        fmt::format("{} applied migration(s) changed since they were applied:{}", changed.size(),
+                                    list_entries(changed)),
+                        "restore the files as they were (and add a new migration for the change), or run "
+                        "`tide repair` to accept the new checksums");
+  }
+  if (auto missing = ov.with(State::kMissing); !missing.empty()) {
+    std::string list;
+    for (const Entry *e : missing) list += fmt::format("\n  {} {}", e->version, e->name);
+    return Status::fail(Exit::kInvalid,
+                        fmt::format("{} applied migration(s) have no file:{}", missing.size(), list),
+                        "restore the files, or run `tide repair` to forget them");
+  }
+  if (!allow_out_of_order) {
+    std::vector<const Entry *> late;
+    for (const Entry *e : ov.out_of_order()) {
+      auto m = load(*e->file);
+      if (!m) return m.status();
+      auto skip = gated_out(**m);
+      if (!skip) return skip.status();
+      if (!*skip) late.push_back(e);
+    }
+    if (!late.empty()) {
+      return Status::fail(
+          Exit::kInvalid,
+          fmt::format("{} pending migration(s) are older than the latest applied one ({}):{}", late.size(),
+                      ov.latest_applied, list_entries(late)),
+          "renumber them after the latest applied version, or pass --allow-out-of-order to apply them anyway");
+    }
+  }
+  return {};
+}
+
+Result<std::unique_ptr<Migration>> Runner::load(const MigrationFile &file) {
+  return load_migration(file, lua_, session_.dialect());
+}
+
+Result<bool> Runner::gated_out(const Migration &m) {
+  if (!m.env()) return false;
+  auto match = env_matches(*m.env(), context_.environment);
+  if (!match) {
+    Error e = match.error();
+    e.where = m.file().display;
+    return e;
+  }
+  return !*match;
+}
+
+// ---- applying one migration -----------------------------------------------------------
+
+HistoryRecord Runner::record_for(const Migration &m, int64_t duration_ms) const {
+  HistoryRecord r;
+  r.version = m.file().version;
+  r.name = m.file().name;
+  r.checksum = m.checksum();
+  r.applied_at = utc_now();
+  r.duration_ms = duration_ms;
+  r.applied_by = context_.applied_by;
+  r.environment = context_.environment;
+  r.tide_version = context_.tide_version;
+  return r;
+}
+
+Status Runner::apply(Migration &m, Direction dir) {
+  reporter_.migration_begin(m.file(), dir);
+  auto start = std::chrono::steady_clock::now();
+  bool in_tx = m.transactional() && session_.dialect().has(TIDE_CAP_TRANSACTIONAL_DDL);
+  Status s = in_tx ? apply_in_transaction(m, dir) : apply_dirty_first(m, dir);
+  if (!s.ok()) {
+    reporter_.migration_failed(m.file(), dir, s.error());
+    return s;
+  }
+  reporter_.migration_end(m.file(), dir, elapsed_ms(start));
+  return s;
+}
+
+// The migration and its history row commit together, or neither does.
+Status Runner::apply_in_transaction(Migration &m, Direction dir) {
+  auto start = std::chrono::steady_clock::now();
+  TIDE_TRY(session_.begin());
+  Status s = m.run(dir, session_);
+  if (s.ok()) {
+    s = dir == Direction::kUp ? history_.insert(record_for(m, elapsed_ms(start)))
+                              : history_.remove(kKindMigration, m.file().version);
+  }
+  if (s.ok()) s = session_.commit();
+  if (!s.ok()) {
+    (void)session_.rollback();
+    s.error().detail += (s.error().detail.empty() ? "" : "\n") + std::string("the migration was rolled back; nothing was recorded");
+  }
+  return s;
+}
+
+// Work that cannot run in a transaction: record it dirty first, so a failure or a kill
+// half-way leaves a record that stops the next run until someone looks.
+Status Runner::apply_dirty_first(Migration &m, Direction dir) {
+  auto start = std::chrono::steady_clock::now();
+  HistoryRecord r = record_for(m, 0);
+  r.status = kStatusDirty;
+  TIDE_TRY(dir == Direction::kUp ? history_.insert(r) : history_.update(r));
+  Status s = m.run(dir, session_);
+  if (!s.ok()) {
+    const Error &e = s.error();
+    r.error = e.headline() + (e.detail.empty() ? "" : "\n" + e.detail);
+    (void)history_.update(r);
+    s.error().hint = fmt::format("migration {} ran outside a transaction and is now marked dirty; fix the database "
+                                 "by hand, then `tide resolve {} --applied` or `--rolled-back`",
+                                 m.file().version, m.file().version);
+    return s;
+  }
+  if (dir == Direction::kDown) return history_.remove(kKindMigration, m.file().version);
+  r.status = kStatusApplied;
+  r.duration_ms = elapsed_ms(start);
+  return history_.update(r);
+}
+
+// ---- commands ------------------------------------------------------------------------
+
+Status Runner::up(const UpOptions &options) {
+  return locked([&]() -> Status {
+    auto ov = load_overview();
+    if (!ov) return ov.status();
+    TIDE_TRY(check_clean(*ov, options.allow_out_of_order));
+    std::vector<const MigrationFile *> todo;
+    for (const Entry *e : ov->with(State::kPending)) {
+      if (!options.to.empty() && compare_versions(e->version, options.to) > 0) break;
+      if (options.step > 0 && static_cast<int>(todo.size()) >= options.step) break;
+      todo.push_back(e->file);
+    }
+    if (!options.to.empty() && !catalog_.find(options.to))
+      return Status::fail(Exit::kUsage, fmt::format("--to {}: no migration has that version", options.to));
+    if (todo.empty()) {
+      reporter_.note("up_to_date", "nothing to apply: the database is up to date");
+      return {};
+    }
+    if (options.single_transaction) return up_single_transaction(todo);
+    for (const MigrationFile *file : todo) {
+      auto m = load(*file);
+      if (!m) return m.status();
+      auto skip = gated_out(**m);
+      if (!skip) return skip.status();
+      if (*skip) {
+        reporter_.migration_skipped(*file, fmt::format("env gate \"{}\" excludes {}", *(*m)->env(), context_.environment));
+        continue;
+      }
+      TIDE_TRY(apply(**m, Direction::kUp));
+    }
+    return {};
+  });
+}
+
+Status Runner::up_single_transaction(const std::vector<const MigrationFile *> &files) {
+  if (!session_.dialect().has(TIDE_CAP_TRANSACTIONAL_DDL))
+    return Status::fail(Exit::kUsage, fmt::format("--single-transaction needs transactional DDL, which {} does not have",
+                                                  session_.dialect().name()));
+  // Check every file first: one non-transactional migration makes the promise impossible.
+  for (const MigrationFile *file : files) {
+    auto m = load(*file);
+    if (!m) return m.status();
+    if (!(*m)->transactional())
+      return Status::fail(Exit::kUsage,
+                          fmt::format("{}: cannot run with --single-transaction: the migration is marked "
+                                      "non-transactional",
+                                      file->display),
+                          "run `tide up` without --single-transaction");
+  }
+  TIDE_TRY(session_.begin());
+  Status s;
+  for (const MigrationFile *file : files) {
+    auto m = load(*file);
+    if (!m) {
+      s = m.status();
+      break;
+    }
+    auto skip = gated_out(**m);
+    if (!skip || *skip) {
+      if (!skip) s = skip.status();
+      else reporter_.migration_skipped(*file, "env gate excludes " + context_.environment);
+      if (!s.ok()) break;
+      continue;
+    }
+    reporter_.migration_begin(*file, Direction::kUp);
+    auto start = std::chrono::steady_clock::now();
+    s = (*m)->run(Direction::kUp, session_);
+    if (s.ok()) s = history_.insert(record_for(**m, elapsed_ms(start)));
+    if (!s.ok()) {
+      reporter_.migration_failed(*file, Direction::kUp, s.error());
+      break;
+    }
+    reporter_.migration_end(*file, Direction::kUp, elapsed_ms(start));
+  }
+  if (s.ok()) s = session_.commit();
+  if (!s.ok()) {
+    (void)session_.rollback();
+    s.error().detail += (s.error().detail.empty() ? "" : "\n") +
+                        fmt::format("all {} migration(s) of this run were rolled back", files.size());
+  }
+  return s;
+}
+
+Status Runner::down(const DownOptions &options) {
+  return locked([&]() -> Status {
+    auto ov = load_overview();
+    if (!ov) return ov.status();
+    TIDE_TRY(check_clean(*ov, true));
+    if (!options.to.empty() && !catalog_.find(options.to) && options.to != "0")
+      return Status::fail(Exit::kUsage, fmt::format("--to {}: no migration has that version", options.to));
+    std::vector<const Entry *> targets;
+    auto applied = ov->with(State::kApplied);
+    for (auto it = applied.rbegin(); it != applied.rend(); ++it) {
+      if (!options.to.empty()) {
+        if (compare_versions((*it)->version, options.to) <= 0) break;
+      } else if (!options.all && static_cast<int>(targets.size()) >= options.step) {
+        break;
+      }
+      targets.push_back(*it);
+    }
+    if (targets.empty()) {
+      reporter_.note("nothing_to_revert", "nothing to revert");
+      return {};
+    }
+    return revert(targets);
+  });
+}
+
+Status Runner::revert(const std::vector<const Entry *> &targets) {
+  // Check every down exists before reverting anything, so a missing one cannot leave the
+  // database half way between two versions.
+  for (const Entry *e : targets) {
+    auto m = load(*e->file);
+    if (!m) return m.status();
+    if (!(*m)->has_down())
+      return Status::fail(Exit::kInvalid,
+                          fmt::format("{}: cannot revert: the migration has no down{}", e->file->display,
+                                      (*m)->irreversible() ? " (it is marked irreversible)" : ""),
+                          "write a down for it, or restore the database from a backup");
+  }
+  for (const Entry *e : targets) {
+    auto m = load(*e->file);
+    if (!m) return m.status();
+    TIDE_TRY(apply(**m, Direction::kDown));
+  }
+  return {};
+}
+
+Status Runner::redo() {
+  return locked([&]() -> Status {
+    auto ov = load_overview();
+    if (!ov) return ov.status();
+    TIDE_TRY(check_clean(*ov, true));
+    auto applied = ov->with(State::kApplied);
+    if (applied.empty()) return Status::fail(Exit::kUsage, "nothing to redo: no migration is applied");
+    TIDE_TRY(revert({applied.back()}));
+    auto m = load(*applied.back()->file);
+    if (!m) return m.status();
+    return apply(**m, Direction::kUp);
+  });
+}
+
+Result<Overview> Runner::status() {
+  TIDE_TRY(history_.ensure());
+  return load_overview();
+}
+
+Status Runner::validate() {
+  TIDE_TRY(history_.ensure());
+  auto ov = load_overview();
+  if (!ov) return ov.status();
+  std::vector<std::string> problems;
+  for (const auto &file : catalog_.migrations) {
+    auto m = load(file);
+    if (!m) {
+      problems.push_back(m.error().headline());
+      continue;
+    }
+    if (!(*m)->has_down() && !(*m)->irreversible())
+      problems.push_back(fmt::format("{}: no down, and not marked irreversible", file.display));
+    if (auto gate = gated_out(**m); !gate) problems.push_back(gate.error().headline());
+  }
+  if (Status s = check_clean(*ov, false); !s.ok()) problems.push_back(s.error().message);
+  if (problems.empty()) {
+    reporter_.note("valid", fmt::format("{} migration(s) valid", catalog_.migrations.size()));
+    return {};
+  }
+  std::string list;
+  for (const auto &p : problems) list += "\n  " + p;
+  return Status::fail(Exit::kInvalid, fmt::format("validation failed ({} problem(s)):{}", problems.size(), list),
+                      "a missing down is fixed by writing one or marking the migration irreversible "
+                      "(`irreversible = true`, `-- tide:irreversible`)");
+}
+
+Status Runner::baseline(const std::string &version) {
+  return locked([&]() -> Status {
+    auto records = history_.load(kKindMigration);
+    if (!records) return records.status();
+    if (!records->empty())
+      return Status::fail(Exit::kInvalid,
+                          fmt::format("cannot baseline: the history already records {} migration(s)", records->size()),
+                          "baseline is for a database that tide has not managed yet");
+    std::vector<const MigrationFile *> files;
+    for (const auto &f : catalog_.migrations)
+      if (compare_versions(f.version, version) <= 0) files.push_back(&f);
+    if (files.empty())
+      return Status::fail(Exit::kUsage, fmt::format("baseline {}: no migration at or below that version", version));
+    TIDE_TRY(session_.begin());
+    for (const MigrationFile *f : files) {
+      auto sum = file_checksum(*f);
+      if (!sum) return sum.status();
+      HistoryRecord r;
+      r.version = f->version;
+      r.name = f->name;
+      r.checksum = *sum;
+      r.applied_at = utc_now();
+      r.applied_by = context_.applied_by;
+      r.environment = context_.environment;
+      r.tide_version = context_.tide_version;
+      TIDE_TRY(history_.insert(r));
+    }
+    TIDE_TRY(session_.commit());
+    reporter_.note("baseline", fmt::format("marked {} migration(s) up to {} as applied", files.size(), version));
+    return {};
+  });
+}
+
+Status Runner::repair() {
+  return locked([&]() -> Status {
+    auto ov = load_overview();
+    if (!ov) return ov.status();
+    int fixed = 0;
+    TIDE_TRY(session_.begin());
+    for (const auto &e : ov->entries) {
+      if (e.state == State::kDirty || e.state == State::kMissing) {
+        TIDE_TRY(history_.remove(kKindMigration, e.version));
+        reporter_.note("repair", fmt::format("{} {}: removed its {} history record", e.version, e.name,
+                                             state_name(e.state)));
+        ++fixed;
+      } else if (e.state == State::kChanged) {
+        HistoryRecord r = *e.record;
+        r.checksum = e.checksum;
+        TIDE_TRY(history_.update(r));
+        reporter_.note("repair", fmt::format("{} {}: accepted the file's new checksum", e.version, e.name));
+        ++fixed;
+      }
+    }
+    TIDE_TRY(session_.commit());
+    if (fixed == 0) reporter_.note("repair", "nothing to repair");
+    return {};
+  });
+}
+
+Status Runner::resolve(const std::string &version, bool applied) {
+  return locked([&]() -> Status {
+    auto ov = load_overview();
+    if (!ov) return ov.status();
+    auto it = std::find_if(ov->entries.begin(), ov->entries.end(),
+                           [&](const Entry &e) { return compare_versions(e.version, version) == 0; });
+    if (it == ov->entries.end() || it->state != State::kDirty)
+      return Status::fail(Exit::kUsage, fmt::format("resolve {}: that migration is not dirty", version),
+                          "`tide status` shows which migrations are dirty");
+    if (!applied) {
+      TIDE_TRY(history_.remove(kKindMigration, it->version));
+      reporter_.note("resolve", fmt::format("{} {}: marked rolled back; `tide up` runs it again", it->version, it->name));
+      return {};
+    }
+    HistoryRecord r = *it->record;
+    r.status = kStatusApplied;
+    r.error.clear();
+    if (it->file) {
+      auto sum = file_checksum(*it->file);
+      if (!sum) return sum.status();
+      r.checksum = *sum;
+    }
+    TIDE_TRY(history_.update(r));
+    reporter_.note("resolve", fmt::format("{} {}: marked applied", it->version, it->name));
+    return {};
+  });
+}
+
+}  // namespace tide

@@ -1,0 +1,78 @@
+// The runner: applies and reverts migrations with the guarantees of SPEC §4 — one lock
+// for the run, one transaction per migration with its history row (or dirty-then-applied
+// records where that is impossible), refusal of changed, dirty, missing and
+// out-of-order states with the way out named.
+#pragma once
+
+#include <string>
+
+#include "lua/state.h"
+#include "migrate/catalog.h"
+#include "migrate/history.h"
+#include "migrate/overview.h"
+#include "migrate/reporter.h"
+#include "plugin/session.h"
+
+namespace tide {
+
+struct RunContext {
+  std::string environment = "development";
+  std::string applied_by;
+  std::string tide_version;
+  int64_t lock_timeout_ms = 30000;
+  std::string lock_key = "tide_history";
+};
+
+struct UpOptions {
+  std::string to;  // apply up to and including this version
+  int step = 0;    // at most this many (0: all)
+  bool single_transaction = false;
+  bool allow_out_of_order = false;
+};
+
+struct DownOptions {
+  std::string to;  // revert everything newer than this version
+  int step = 1;
+  bool all = false;
+};
+
+class Runner {
+ public:
+  Runner(Session &session, History &history, LuaState &lua, Reporter &reporter, const Catalog &catalog,
+         RunContext context)
+      : session_(session), history_(history), lua_(lua), reporter_(reporter), catalog_(catalog),
+        context_(std::move(context)) {}
+
+  Status up(const UpOptions &options);
+  Status down(const DownOptions &options);
+  Status redo();
+  Result<Overview> status();
+  Status validate();
+  Status baseline(const std::string &version);
+  Status repair();
+  Status resolve(const std::string &version, bool applied);
+
+ private:
+  template <typename Fn>
+  Status locked(Fn &&fn);
+  Status acquire_lock();
+  Result<Overview> load_overview();
+  Status check_clean(const Overview &ov, bool allow_out_of_order);
+  Result<std::unique_ptr<Migration>> load(const MigrationFile &file);
+  Result<bool> gated_out(const Migration &m);
+  Status apply(Migration &m, Direction dir);
+  Status apply_in_transaction(Migration &m, Direction dir);
+  Status apply_dirty_first(Migration &m, Direction dir);
+  Status up_single_transaction(const std::vector<const MigrationFile *> &files);
+  Status revert(const std::vector<const Entry *> &targets);
+  HistoryRecord record_for(const Migration &m, int64_t duration_ms) const;
+
+  Session &session_;
+  History &history_;
+  LuaState &lua_;
+  Reporter &reporter_;
+  const Catalog &catalog_;
+  RunContext context_;
+};
+
+}  // namespace tide

@@ -1,0 +1,126 @@
+#include "migrate/sql_file.h"
+
+#include <fmt/format.h>
+
+namespace tide {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string_view::npos) return {};
+  size_t e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+// Next whitespace-separated word of s, consumed.
+std::string_view next_word(std::string_view &s) {
+  s = trim(s);
+  size_t end = s.find_first_of(" \t");
+  std::string_view w = s.substr(0, end);
+  s = end == std::string_view::npos ? std::string_view() : s.substr(end);
+  return w;
+}
+
+struct LineParser {
+  std::string_view text;
+  const std::string &display;
+  SqlMigration out;
+  enum class Section { kNone, kUp, kDown } section = Section::kNone;
+  bool saw_marker = false;
+
+  Status fail(int line, std::string msg, std::string hint = {}) {
+    Error e;
+    e.exit = Exit::kInvalid;
+    e.where = fmt::format("{}:{}", display, line);
+    e.message = std::move(msg);
+    e.hint = std::move(hint);
+    return e;
+  }
+
+  void close_section(size_t end) {
+    SqlSection *s = section == Section::kUp ? &out.up : section == Section::kDown ? &out.down : nullptr;
+    if (s) s->length = end - s->offset;
+  }
+
+  // One comment line `-- tide:...`; line_end is the offset just past its newline.
+  Status directive(std::string_view rest, int line, size_t line_start, size_t line_end) {
+    bool first = true;
+    while (!(rest = trim(rest)).empty()) {
+      std::string_view word = next_word(rest);
+      if (word.substr(0, 5) == "tide:") word.remove_prefix(5);
+      else if (first) return {};  // an ordinary comment that mentions tide: later on
+      first = false;
+      if (word == "up" || word == "down") {
+        bool up = word == "up";
+        if (up && section != Section::kNone) return fail(line, "a second `-- tide:up` section");
+        if (!up && section == Section::kDown) return fail(line, "a second `-- tide:down` section");
+        if (!up && section == Section::kNone)
+          return fail(line, "`-- tide:down` before `-- tide:up`", "put the up section first");
+        close_section(line_start);
+        section = up ? Section::kUp : Section::kDown;
+        SqlSection &s = up ? out.up : out.down;
+        s.present = true;
+        s.offset = line_end;
+        saw_marker = true;
+      } else if (word == "no-transaction") {
+        out.directives.no_transaction = true;
+      } else if (word == "irreversible") {
+        out.directives.irreversible = true;
+      } else if (word == "env") {
+        std::string_view expr = trim(rest);
+        if (expr.empty()) return fail(line, "`-- tide:env` needs an expression", "e.g. -- tide:env !production");
+        out.directives.env = std::string(expr);
+        out.directives.env_line = line;
+        return {};
+      } else if (word == "lint-ignore") {
+        while (!(rest = trim(rest)).empty()) {
+          std::string_view rule = next_word(rest);
+          while (!rule.empty()) {
+            size_t comma = rule.find(',');
+            if (comma != 0) out.directives.lint_ignore.emplace_back(rule.substr(0, comma));
+            rule = comma == std::string_view::npos ? std::string_view() : rule.substr(comma + 1);
+          }
+        }
+        return {};
+      } else {
+        return fail(line, fmt::format("unknown directive `tide:{}`", word),
+                    "known: tide:up, tide:down, tide:no-transaction, tide:irreversible, tide:env EXPR, "
+                    "tide:lint-ignore RULE");
+      }
+    }
+    return {};
+  }
+
+  Result<SqlMigration> run() {
+    size_t pos = 0;
+    int line = 0;
+    while (pos < text.size()) {
+      ++line;
+      size_t nl = text.find('\n', pos);
+      size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
+      std::string_view l = trim(text.substr(pos, end - pos - (nl == std::string_view::npos ? 0 : 1)));
+      if (l.substr(0, 2) == "--") {
+        Status s = directive(l.substr(2), line, pos, end);
+        if (!s.ok()) return s;
+      }
+      pos = end;
+    }
+    close_section(text.size());
+    if (!saw_marker) {
+      out.up.present = true;
+      out.up.offset = 0;
+      out.up.length = text.size();
+    }
+    return std::move(out);
+  }
+};
+
+}  // namespace
+
+Result<SqlMigration> parse_sql_migration(std::string_view text, const std::string &display) {
+  LineParser p{text, display, {}};
+  return p.run();
+}
+
+}  // namespace tide

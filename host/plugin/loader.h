@@ -1,0 +1,62 @@
+// Finding and loading driver plugins (SPEC §9): dlopen by path, the ABI checks, and the
+// search by URL scheme over --plugin-path, TIDE_PLUGIN_PATH, the install's
+// lib/tide/plugins and the build tree.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <tide/driver.h>
+
+#include "util/status.h"
+
+namespace tide {
+
+// A loaded plugin library. dlclose()s on destruction, so it must outlive every
+// connection made through it.
+class Plugin {
+ public:
+  static Result<std::shared_ptr<Plugin>> load(const std::filesystem::path &path);
+  ~Plugin();
+  Plugin(const Plugin &) = delete;
+  Plugin &operator=(const Plugin &) = delete;
+
+  const tide_driver &table() const { return *table_; }
+  const std::filesystem::path &path() const { return path_; }
+  bool handles(std::string_view scheme) const;
+  std::vector<std::string> schemes() const;
+
+ private:
+  Plugin(void *handle, const tide_driver *table, std::filesystem::path path)
+      : handle_(handle), table_(table), path_(std::move(path)) {}
+  void *handle_;
+  const tide_driver *table_;
+  std::filesystem::path path_;
+};
+
+class PluginFinder {
+ public:
+  // Directories in search order: explicit ones (--plugin-path / config plugin_path),
+  // then TIDE_PLUGIN_PATH (colon-separated), then the install and build locations
+  // relative to the running binary.
+  explicit PluginFinder(std::vector<std::filesystem::path> explicit_dirs);
+
+  const std::vector<std::filesystem::path> &dirs() const { return dirs_; }
+  // The plugin serving scheme; the error lists where it looked.
+  Result<std::shared_ptr<Plugin>> for_scheme(const std::string &scheme) const;
+  // Every tide-driver-*.so found, loaded; failures are returned alongside.
+  struct Found {
+    std::filesystem::path path;
+    std::shared_ptr<Plugin> plugin;  // null when loading failed
+    std::string error;
+  };
+  std::vector<Found> all() const;
+
+ private:
+  std::vector<std::filesystem::path> candidates() const;
+  std::vector<std::filesystem::path> dirs_;
+};
+
+}  // namespace tide

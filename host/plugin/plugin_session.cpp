@@ -1,0 +1,148 @@
+#include "plugin/plugin_session.h"
+
+#include <fmt/format.h>
+
+namespace tide {
+
+namespace {
+
+class PluginCursor : public Cursor {
+ public:
+  PluginCursor(const tide_driver &t, tide_conn *conn, tide_stmt *stmt) : t_(t), conn_(conn), stmt_(stmt) {}
+  ~PluginCursor() override { t_.finalize(stmt_); }
+
+  Result<bool> step() override {
+    int rc = t_.step(stmt_);
+    if (rc == TIDE_ROW) return true;
+    if (rc == TIDE_DONE) return false;
+    return error_from_driver(t_, *t_.last_error(conn_));
+  }
+  int column_count() override { return t_.column_count(stmt_); }
+  std::string column_name(int i) override {
+    const char *n = t_.column_name(stmt_, i);
+    return n ? n : "";
+  }
+  tide_value column(int i) override {
+    tide_value v{};
+    if (t_.column_value(stmt_, i, &v) != TIDE_OK) v.type = TIDE_TYPE_NULL;
+    return v;
+  }
+  int64_t changes() override { return t_.changes(stmt_); }
+
+ private:
+  const tide_driver &t_;
+  tide_conn *conn_;
+  tide_stmt *stmt_;
+};
+
+int split_collect(void *user, size_t start, size_t len) {
+  static_cast<std::vector<Dialect::Span> *>(user)->push_back({start, len});
+  return 0;
+}
+
+}  // namespace
+
+Error error_from_driver(const tide_driver &driver, const tide_error &err) {
+  Error e;
+  e.exit = err.code == TIDE_ETIMEOUT ? Exit::kLocked : Exit::kFailed;
+  e.message = err.message && *err.message ? err.message : fmt::format("{} driver error {}", driver.name, err.code);
+  if (err.sqlstate && *err.sqlstate) {
+    e.sqlstate = err.sqlstate;
+    e.code = "SQLSTATE " + e.sqlstate;
+  } else if (err.vendor_code != 0) {
+    e.code = fmt::format("{} error {}", driver.name, err.vendor_code);
+  }
+  e.vendor_code = err.vendor_code;
+  if (err.detail) e.detail = err.detail;
+  if (err.hint) e.hint = err.hint;
+  e.statement_offset = err.statement_offset;
+  e.error_position = err.error_position;
+  return e;
+}
+
+std::string PluginDialect::quote_ident(std::string_view ident) const {
+  std::string out(ident.size() * 2 + 3, '\0');
+  size_t n = plugin_->table().quote_ident(ident.data(), ident.size(), out.data(), out.size());
+  if (n >= out.size()) {
+    out.resize(n + 1);
+    n = plugin_->table().quote_ident(ident.data(), ident.size(), out.data(), out.size());
+  }
+  out.resize(n);
+  return out;
+}
+
+std::vector<Dialect::Span> PluginDialect::split(std::string_view script) const {
+  std::vector<Span> out;
+  plugin_->table().split(script.data(), script.size(), split_collect, &out);
+  return out;
+}
+
+Result<std::unique_ptr<PluginSession>> PluginSession::connect(std::shared_ptr<Plugin> plugin,
+                                                              const std::string &url,
+                                                              const ConnectOptions &options) {
+  tide_connect_options opts{};
+  opts.struct_size = sizeof opts;
+  opts.connect_timeout_ms = options.connect_timeout_ms;
+  opts.statement_timeout_ms = options.statement_timeout_ms;
+  opts.lock_timeout_ms = options.lock_timeout_ms;
+  opts.application_name = "tide";
+  const tide_driver &t = plugin->table();
+  tide_conn *conn = nullptr;
+  int rc = t.connect(url.c_str(), &opts, &conn);
+  if (rc != TIDE_OK) {
+    Error e;
+    if (conn) {
+      e = error_from_driver(t, *t.last_error(conn));
+      t.close(conn);
+    } else {
+      e.message = "out of memory";
+    }
+    e.exit = Exit::kFailed;
+    e.message = "cannot connect: " + e.message;
+    return e;
+  }
+  return std::unique_ptr<PluginSession>(new PluginSession(std::move(plugin), conn));
+}
+
+PluginSession::~PluginSession() { t().close(conn_); }
+
+Status PluginSession::check(int rc) {
+  if (rc == TIDE_OK) return {};
+  return error_from_driver(t(), *t().last_error(conn_));
+}
+
+std::string PluginSession::server_version() { return t().server_version(conn_); }
+
+Status PluginSession::exec(std::string_view script) { return check(t().exec(conn_, script.data(), script.size())); }
+
+Result<std::unique_ptr<Cursor>> PluginSession::query(std::string_view sql, std::span<const tide_value> params) {
+  tide_stmt *stmt = nullptr;
+  int rc = t().query(conn_, sql.data(), sql.size(), params.data(), params.size(), &stmt);
+  if (rc != TIDE_OK) return check(rc);
+  return std::unique_ptr<Cursor>(new PluginCursor(t(), conn_, stmt));
+}
+
+Status PluginSession::begin() {
+  Status s = check(t().begin(conn_));
+  if (s.ok()) in_transaction_ = true;
+  return s;
+}
+
+Status PluginSession::commit() {
+  Status s = check(t().commit(conn_));
+  if (s.ok()) in_transaction_ = false;
+  return s;
+}
+
+Status PluginSession::rollback() {
+  in_transaction_ = false;
+  return check(t().rollback(conn_));
+}
+
+Status PluginSession::lock(std::string_view key, int64_t timeout_ms) {
+  return check(t().lock(conn_, std::string(key).c_str(), timeout_ms));
+}
+
+Status PluginSession::unlock(std::string_view key) { return check(t().unlock(conn_, std::string(key).c_str())); }
+
+}  // namespace tide

@@ -1,0 +1,74 @@
+// The runner's view of one database connection. PluginSession implements it over a
+// driver plugin's C table; the runner's unit tests implement it in memory (ninja's
+// VirtualFileSystem idea), so nothing above this line knows about dlopen or the ABI.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <tide/driver.h>
+
+#include "util/status.h"
+
+namespace tide {
+
+// What a database's dialect brings (SPEC §9): identity, capabilities, the history DDL,
+// quoting and the statement splitter. None of it needs a connection.
+class Dialect {
+ public:
+  virtual ~Dialect() = default;
+  virtual std::string name() const = 0;
+  virtual uint32_t capabilities() const = 0;
+  virtual int param_style() const = 0;
+  virtual std::string history_ddl() const = 0;
+  virtual std::string quote_ident(std::string_view ident) const = 0;
+  // Byte ranges [start, start+len) of each statement of script.
+  struct Span {
+    size_t start;
+    size_t len;
+  };
+  virtual std::vector<Span> split(std::string_view script) const = 0;
+
+  bool has(uint32_t cap) const { return (capabilities() & cap) != 0; }
+  // The placeholder for the n-th (1-based) bound parameter.
+  std::string placeholder(int n) const;
+};
+
+// A running query. Values returned by column() stay valid until the next step().
+class Cursor {
+ public:
+  virtual ~Cursor() = default;
+  virtual Result<bool> step() = 0;  // true: a row is there; false: done
+  virtual int column_count() = 0;
+  virtual std::string column_name(int i) = 0;
+  virtual tide_value column(int i) = 0;
+  virtual int64_t changes() = 0;
+};
+
+class Session {
+ public:
+  virtual ~Session() = default;
+  virtual const Dialect &dialect() const = 0;
+  virtual std::string server_version() = 0;
+  virtual Status exec(std::string_view script) = 0;
+  virtual Result<std::unique_ptr<Cursor>> query(std::string_view sql,
+                                                std::span<const tide_value> params) = 0;
+  virtual Status begin() = 0;
+  virtual Status commit() = 0;
+  virtual Status rollback() = 0;
+  virtual bool in_transaction() const = 0;
+  virtual Status lock(std::string_view key, int64_t timeout_ms) = 0;
+  virtual Status unlock(std::string_view key) = 0;
+};
+
+// Helpers over any Session.
+tide_value text_value(std::string_view s);
+tide_value int_value(int64_t i);
+tide_value null_value();
+std::string value_to_string(const tide_value &v);  // NULL → "", numbers formatted
+
+}  // namespace tide

@@ -1,0 +1,261 @@
+/*
+ * tide/driver.h — the plugin ABI between the tide host and a database driver.
+ *
+ * This is the only public C header of tide (C99). A driver is a shared library that
+ * exports exactly one function, tide_driver_entry(), returning a pointer to a constant
+ * table of function pointers (struct tide_driver). The host dlopen()s the library with
+ * RTLD_NOW | RTLD_LOCAL, calls the entry function, and refuses the plugin when
+ * abi_major differs from TIDE_ABI_MAJOR.
+ *
+ * Compatibility rule (SQLite's sqlite3ext.h): members are only ever appended to the
+ * table. A new member bumps TIDE_ABI_MINOR; the host uses only members that lie inside
+ * the struct_size the plugin reports, so an older plugin keeps working with a newer host.
+ * Removing or changing a member bumps TIDE_ABI_MAJOR.
+ *
+ * Conventions for every member:
+ *   - Return codes are TIDE_OK (0) or one of the negative TIDE_E* codes below, unless the
+ *     member says otherwise. On failure the details are in tide_last_error(conn).
+ *   - No C++ exception, longjmp or abort() crosses this boundary: a C++ driver catches
+ *     everything in each entry point and turns it into TIDE_EINTERNAL.
+ *   - Strings are UTF-8. Lengths are in bytes. A string passed in by the host is only
+ *     borrowed for the duration of the call unless the member says otherwise.
+ *   - "valid until the next call on the connection" means: until any other member is
+ *     called with the same tide_conn (or a tide_stmt that belongs to it).
+ *   - One tide_conn is used by one thread at a time [not thread-safe per handle]; distinct
+ *     handles may be used from distinct threads [thread-safe across handles].
+ */
+#ifndef TIDE_DRIVER_H
+#define TIDE_DRIVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TIDE_ABI_MAJOR 1
+#define TIDE_ABI_MINOR 0
+
+/* The name of the one exported function, for dlsym(). */
+#define TIDE_DRIVER_ENTRY_SYMBOL "tide_driver_entry"
+
+#if defined(_WIN32)
+#define TIDE_EXPORT __declspec(dllexport)
+#else
+#define TIDE_EXPORT __attribute__((visibility("default")))
+#endif
+
+/* ---- return codes ------------------------------------------------------------------ */
+
+enum {
+  TIDE_OK = 0,
+  TIDE_ROW = 1,           /* tide_stmt step: a row is available */
+  TIDE_DONE = 2,          /* tide_stmt step: no more rows */
+  TIDE_EDB = -1,          /* the database reported an error (see tide_error) */
+  TIDE_ETIMEOUT = -2,     /* a lock or connect did not succeed in time */
+  TIDE_ECONNECT = -3,     /* could not connect, or the connection was lost */
+  TIDE_EUNSUPPORTED = -4, /* the driver does not implement this operation */
+  TIDE_EMISUSE = -5,      /* bad arguments or call order (a bug in the caller) */
+  TIDE_ENOMEM = -6,
+  TIDE_EINTERNAL = -7     /* a bug or unexpected failure inside the driver */
+};
+
+/* ---- capabilities (bit flags in tide_driver.capabilities) ------------------------- */
+
+enum {
+  /* DDL runs inside a transaction and rolls back with it (PostgreSQL, SQLite). Without
+     it the host records every migration dirty before it starts and applied after. */
+  TIDE_CAP_TRANSACTIONAL_DDL = 1u << 0,
+  /* SAVEPOINT / RELEASE SAVEPOINT / ROLLBACK TO SAVEPOINT work inside a transaction. */
+  TIDE_CAP_SAVEPOINTS = 1u << 1,
+  /* lock() is a server-side lock (advisory lock, GET_LOCK) released when the session
+     ends; without it the driver uses a host-side lock (a file lock for SQLite). */
+  TIDE_CAP_SERVER_LOCK = 1u << 2,
+  /* CREATE INDEX CONCURRENTLY and friends exist (they refuse to run in a transaction). */
+  TIDE_CAP_CONCURRENT_INDEX = 1u << 3,
+  /* The connection is to a database embedded in this process (no server). */
+  TIDE_CAP_EMBEDDED = 1u << 4
+};
+
+/* How the dialect writes bound-parameter placeholders. */
+enum {
+  TIDE_PARAM_QMARK = 0, /* ?, ?, ?      (SQLite, MySQL) */
+  TIDE_PARAM_DOLLAR = 1 /* $1, $2, $3   (PostgreSQL)    */
+};
+
+/* ---- values -------------------------------------------------------------------------- */
+
+typedef enum tide_type {
+  TIDE_TYPE_NULL = 0,
+  TIDE_TYPE_INT = 1,   /* int64 */
+  TIDE_TYPE_FLOAT = 2, /* double */
+  TIDE_TYPE_TEXT = 3,  /* UTF-8 bytes, not NUL-terminated (len says how many) */
+  TIDE_TYPE_BLOB = 4,  /* raw bytes */
+  TIDE_TYPE_BOOL = 5   /* i is 0 or 1 */
+} tide_type;
+
+/* A typed value. For TEXT and BLOB, ptr/len point into memory owned by whoever produced
+   the value: the host for parameters (valid for the duration of the call), the driver
+   for column values (valid until the next step/finalize on that statement). */
+typedef struct tide_value {
+  int type; /* tide_type */
+  union {
+    int64_t i;
+    double f;
+    struct {
+      const char *ptr;
+      size_t len;
+    } s;
+  } u;
+} tide_value;
+
+/* ---- errors -------------------------------------------------------------------------- */
+
+/* The structured error of the last failed call on a connection. Every pointer is owned
+   by the driver and valid until the next call on the connection; any of the strings may
+   be NULL when the database did not provide it. */
+typedef struct tide_error {
+  int code;             /* the TIDE_E* return code of the failed call */
+  const char *message;  /* the database's primary message, without a trailing newline */
+  const char *sqlstate; /* five-character SQLSTATE, or NULL (SQLite has none) */
+  int64_t vendor_code;  /* the database's own numeric code (SQLite extended code, MySQL
+                           error number), 0 when none */
+  const char *detail;   /* extra lines (PostgreSQL DETAIL), or NULL */
+  const char *hint;     /* a suggested fix (PostgreSQL HINT), or NULL */
+  /* For exec(): byte offset, into the script passed to exec(), of the start of the
+     statement that failed; -1 when unknown or not from exec(). */
+  int64_t statement_offset;
+  /* Byte offset of the error inside that statement (PostgreSQL's error position,
+     SQLite's sqlite3_error_offset), relative to statement_offset; -1 when unknown. */
+  int64_t error_position;
+} tide_error;
+
+/* ---- handles -------------------------------------------------------------------------- */
+
+typedef struct tide_conn tide_conn; /* one database session, opaque, owned by the driver */
+typedef struct tide_stmt tide_stmt; /* one running query and its rows, opaque */
+
+/* Options for connect(). Zero means "driver default" for each field; the host sets
+   struct_size so fields can be appended later. */
+typedef struct tide_connect_options {
+  size_t struct_size;
+  int64_t connect_timeout_ms;
+  int64_t statement_timeout_ms; /* applied to the session when the database supports it */
+  int64_t lock_timeout_ms;      /* the database's own lock wait (PostgreSQL lock_timeout) */
+  const char *application_name; /* shown in the server's session list; may be NULL */
+} tide_connect_options;
+
+/* Called by split() once per statement, in order. start/len delimit the statement in the
+   script (leading whitespace and comments may be included; the terminating delimiter is
+   not). Return 0 to continue, non-zero to stop splitting. */
+typedef int (*tide_split_fn)(void *user, size_t start, size_t len);
+
+/* ---- the driver table ------------------------------------------------------------------ */
+
+typedef struct tide_driver {
+  /* Identity. Set abi_major = TIDE_ABI_MAJOR, abi_minor = TIDE_ABI_MINOR and
+     struct_size = sizeof(struct tide_driver) of the header the plugin was built with. */
+  uint32_t abi_major;
+  uint32_t abi_minor;
+  size_t struct_size;
+
+  const char *name;        /* short name, e.g. "sqlite" — also the dialect name */
+  const char *version;     /* the driver's own version, e.g. "0.1.0" */
+  const char *const *schemes; /* NULL-terminated URL schemes, e.g. {"sqlite", NULL} */
+  uint32_t capabilities;   /* TIDE_CAP_* bits */
+  int param_style;         /* TIDE_PARAM_* */
+  /* CREATE TABLE IF NOT EXISTS statement of the history table, with "{table}" where the
+     (already quoted) table name goes. Columns, in this order:
+       kind, version, name, checksum, status, applied_at, duration_ms, applied_by,
+       environment, tide_version, error
+     with PRIMARY KEY (kind, version). applied_at holds "YYYY-MM-DD HH:MM:SS" UTC. */
+  const char *history_ddl;
+
+  /* Open a session. url is the full URL (the driver parses it; the host never logs it
+     unredacted). On TIDE_OK, *out is a new connection. On failure *out is still set to
+     a connection object that only carries the error (read it with last_error, then
+     close it), or to NULL when not even that could be allocated (TIDE_ENOMEM). */
+  int (*connect)(const char *url, const tide_connect_options *options, tide_conn **out);
+
+  /* Close the session and free it, with every statement still open on it. Rolls back an
+     open transaction and releases locks the session holds. conn may be NULL. */
+  void (*close)(tide_conn *conn);
+
+  /* The error of the last failed call on conn; never NULL. Owned by the driver, valid
+     until the next call on conn. */
+  const tide_error *(*last_error)(tide_conn *conn);
+
+  /* The server's version as text ("15.4", "10.11.6-MariaDB", "3.40.1"). Owned by the
+     driver, valid until close. Never NULL. */
+  const char *(*server_version)(tide_conn *conn);
+
+  /* Run a script of zero or more statements, one by one, discarding any rows. In a
+     transaction when one is open, else each statement on its own (autocommit). On
+     failure, statements before the failing one have run, and the error's
+     statement_offset says where the failing one starts in sql. */
+  int (*exec)(tide_conn *conn, const char *sql, size_t len);
+
+  /* Prepare and run one statement with bound parameters (n may be 0, params NULL).
+     On TIDE_OK, *out is a statement positioned before its first row; step() it.
+     Only one statement may be open on a connection at a time: a second query() or an
+     exec() while one is open is TIDE_EMISUSE. */
+  int (*query)(tide_conn *conn, const char *sql, size_t len, const tide_value *params,
+               size_t n, tide_stmt **out);
+
+  /* Advance to the next row. Returns TIDE_ROW, TIDE_DONE, or an error code (the error
+     is in last_error of the statement's connection). Rows are streamed: the driver
+     does not buffer the whole result. */
+  int (*step)(tide_stmt *stmt);
+
+  /* Number of result columns (valid after query()); the name of column i (owned by the
+     driver, valid until finalize). */
+  int (*column_count)(tide_stmt *stmt);
+  const char *(*column_name)(tide_stmt *stmt, int i);
+
+  /* The value of column i of the current row. TEXT/BLOB pointers are owned by the
+     driver and valid until the next step() or finalize(). Returns TIDE_OK or
+     TIDE_EMISUSE (no current row, i out of range). */
+  int (*column_value)(tide_stmt *stmt, int i, tide_value *out);
+
+  /* Number of rows changed by the statement, once step() returned TIDE_DONE; -1 when
+     unknown. */
+  int64_t (*changes)(tide_stmt *stmt);
+
+  /* Finish the statement and free it. stmt may be NULL. */
+  void (*finalize)(tide_stmt *stmt);
+
+  /* Transactions on the session. begin() inside an open transaction is TIDE_EMISUSE;
+     nested work uses SAVEPOINT through exec() when TIDE_CAP_SAVEPOINTS is set. */
+  int (*begin)(tide_conn *conn);
+  int (*commit)(tide_conn *conn);
+  int (*rollback)(tide_conn *conn);
+
+  /* Take the migration lock named key for this database, waiting up to timeout_ms
+     (polling; never an unbounded blocking wait). Returns TIDE_OK, TIDE_ETIMEOUT when
+     another process held it the whole time, or an error. The lock is released by
+     unlock(), by close(), and by the end of the process, whatever way it ends. */
+  int (*lock)(tide_conn *conn, const char *key, int64_t timeout_ms);
+  int (*unlock)(tide_conn *conn, const char *key);
+
+  /* Quote an identifier for this dialect into out (capacity cap, NUL-terminated).
+     Returns the length written, or the length needed (excluding NUL) when it is >= cap,
+     in which case out holds nothing useful. Needs no connection. */
+  size_t (*quote_ident)(const char *ident, size_t len, char *out, size_t cap);
+
+  /* Split a script into statements as this database's own parser would (comments,
+     strings, quoted identifiers, trigger bodies, ...), calling fn for each. Needs no
+     connection. Returns TIDE_OK, or TIDE_EMISUSE when the script ends inside a string
+     or comment (the last statement is still reported). */
+  int (*split)(const char *sql, size_t len, tide_split_fn fn, void *user);
+} tide_driver;
+
+/* The one function a plugin exports. Returns a pointer to a table with static storage
+   duration (never freed, never NULL). May be called more than once. */
+typedef const tide_driver *(*tide_driver_entry_fn)(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TIDE_DRIVER_H */
