@@ -1,0 +1,267 @@
+// The runner over the in-memory fake database: ordering, transactions with their
+// history rows, dirty records, refusals, and the lock.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "fake_session.h"
+#include "migrate/runner.h"
+#include "temp_dir.h"
+
+using namespace tide;
+using namespace tide::test;
+
+namespace {
+
+struct Fixture {
+  TempDir dir;
+  FakeDb db;
+  FakeSession session{db};
+  FakeHistory history{db};
+  LuaState lua;
+  RecordingReporter reporter;
+  Catalog catalog;
+
+  Fixture() { REQUIRE(lua.install_globals("test", nullptr).ok()); }
+
+  void sql(const std::string &file, const std::string &up, const std::string &down = "",
+           const std::string &extra = "") {
+    std::string text = extra + "-- tide:up\n" + up + "\n";
+    if (!down.empty()) text += "-- tide:down\n" + down + "\n";
+    dir.write("migrations/" + file, text);
+  }
+  Runner runner(RunContext ctx = {}) {
+    auto cat = scan_migrations(dir.path() / "migrations", "migrations");
+    REQUIRE(cat.ok());
+    catalog = *cat;
+    return Runner(session, history, lua, reporter, catalog, ctx);
+  }
+  bool ran(const std::string &stmt) const {
+    const auto &e = db.state.executed;
+    return std::find(e.begin(), e.end(), stmt) != e.end();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("up applies pending migrations in version order, each with its history row") {
+  Fixture f;
+  f.sql("10_c.sql", "CREATE c;", "DROP c;");
+  f.sql("9_b.sql", "CREATE b;", "DROP b;");
+  f.sql("1_a.sql", "CREATE a;", "DROP a;");
+  REQUIRE(f.runner().up({}).ok());
+  CHECK(f.db.state.executed == std::vector<std::string>{"CREATE a", "CREATE b", "CREATE c"});
+  REQUIRE(f.db.state.history.size() == 3);
+  CHECK(f.db.state.history["9"].status == "applied");
+  CHECK(f.db.state.history["9"].checksum.size() == 64);
+  CHECK(f.db.state.history["9"].environment == "development");
+  CHECK(f.db.commits == 3);  // one transaction per migration
+}
+
+TEST_CASE("up --step and --to limit what is applied") {
+  Fixture f;
+  f.sql("1_a.sql", "CREATE a;", "DROP a;");
+  f.sql("2_b.sql", "CREATE b;", "DROP b;");
+  f.sql("3_c.sql", "CREATE c;", "DROP c;");
+  UpOptions step;
+  step.step = 1;
+  REQUIRE(f.runner().up(step).ok());
+  CHECK(f.db.state.history.size() == 1);
+  UpOptions to;
+  to.to = "2";
+  REQUIRE(f.runner().up(to).ok());
+  CHECK(f.db.state.history.size() == 2);
+  CHECK_FALSE(f.ran("CREATE c"));
+  UpOptions bad;
+  bad.to = "7";
+  Status s = f.runner().up(bad);
+  CHECK(s.error().exit == Exit::kUsage);
+}
+
+TEST_CASE("a failing transactional migration leaves neither its changes nor a record") {
+  Fixture f;
+  f.sql("1_a.sql", "CREATE a;", "DROP a;");
+  f.sql("2_b.sql", "CREATE b;\nINSERT FAIL;", "DROP b;");
+  f.sql("3_c.sql", "CREATE c;", "DROP c;");
+  Status s = f.runner().up({});
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().exit == Exit::kFailed);
+  CHECK(s.error().where == "migrations/2_b.sql:3");  // the failing statement's line
+  CHECK(s.error().detail.find("statement 2") != std::string::npos);
+  CHECK(f.ran("CREATE a"));
+  CHECK_FALSE(f.ran("CREATE b"));
+  CHECK_FALSE(f.ran("CREATE c"));
+  CHECK(f.db.state.history.count("1") == 1);
+  CHECK(f.db.state.history.count("2") == 0);
+}
+
+TEST_CASE("a non-transactional migration is recorded dirty first and stops later runs when it fails") {
+  Fixture f;
+  f.sql("1_a.sql", "CREATE a;\nINDEX FAIL;", "DROP a;", "-- tide:no-transaction\n");
+  Status s = f.runner().up({});
+  REQUIRE_FALSE(s.ok());
+  CHECK(f.ran("CREATE a"));  // no transaction: the first statement stays
+  REQUIRE(f.db.state.history.count("1") == 1);
+  CHECK(f.db.state.history["1"].status == "dirty");
+  CHECK(f.db.state.history["1"].error.find("fake failure") != std::string::npos);
+
+  Status again = f.runner().up({});
+  CHECK(again.error().exit == Exit::kInvalid);
+  CHECK(again.error().message.find("dirty") != std::string::npos);
+  CHECK(again.error().hint.find("tide resolve 1") != std::string::npos);
+
+  REQUIRE(f.runner().resolve("1", true).ok());
+  CHECK(f.db.state.history["1"].status == "applied");
+}
+
+TEST_CASE("without transactional DDL every migration is recorded dirty, then applied") {
+  Fixture f;
+  f.db.transactional_ddl = false;
+  f.sql("1_a.sql", "CREATE a;", "DROP a;");
+  REQUIRE(f.runner().up({}).ok());
+  CHECK(f.db.state.history["1"].status == "applied");
+  CHECK(f.db.commits == 0);  // no BEGIN/COMMIT around DDL that would commit anyway
+}
+
+TEST_CASE("up --single-transaction is all or nothing, and refuses non-transactional files") {
+  Fixture f;
+  f.sql("1_a.sql", "CREATE a;", "DROP a;");
+  f.sql("2_b.sql", "CREATE b;", "DROP b;");
+  f.sql("3_c.sql", "FAIL c;", "DROP c;");
+  UpOptions single;
+  single.single_transaction = true;
+  Status s = f.runner().up(single);
+  REQUIRE_FALSE(s.ok());
+  CHECK(f.db.state.executed.empty());
+  CHECK(f.db.state.history.empty());
+
+  f.sql("3_c.sql", "CREATE c;", "DROP c;", "-- tide:no-transaction\n");
+  s = f.runner().up(single);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().exit == Exit::kUsage);
+  CHECK(s.error().message.find("migrations/3_c.sql") != std::string::npos);
+  CHECK(f.db.state.history.empty());
+}
+
+TEST_CASE("a changed applied migration is refused until repair accepts it") {
+  Fixture f;
+  f.sql("1_a.sql", "CREATE a;", "DROP a;");
+  REQUIRE(f.runner().up({}).ok());
+  f.sql("1_a.sql", "CREATE a2;", "DROP a;");
+  f.sql("2_b.sql", "CREATE b;", "DROP b;");
+  Status s = f.runner().up({});
+  CHECK(s.error().exit == Exit::kInvalid);
+  CHECK(s.error().message.find("migrations/1_a.sql") != std::string::npos);
+  CHECK_FALSE(f.ran("CREATE b"));
+  REQUIRE(f.runner().repair().ok());
+  REQUIRE(f.runner().up({}).ok());
+  CHECK(f.ran("CREATE b"));
+}
+
+TEST_CASE("an older pending migration after newer applied ones is refused unless allowed") {
+  Fixture f;
+  f.sql("2_b.sql", "CREATE b;", "DROP b;");
+  REQUIRE(f.runner().up({}).ok());
+  f.sql("1_a.sql", "CREATE a;", "DROP a;");
+  Status s = f.runner().up({});
+  CHECK(s.error().exit == Exit::kInvalid);
+  CHECK(s.error().message.find("migrations/1_a.sql") != std::string::npos);
+  UpOptions allow;
+  allow.allow_out_of_order = true;
+  REQUIRE(f.runner().up(allow).ok());
+  CHECK(f.ran("CREATE a"));
+}
+
+TEST_CASE("down reverts the latest, checks every down before reverting anything") {
+  Fixture f;
+  f.sql("1_a.sql", "CREATE a;");  // no down
+  f.sql("2_b.sql", "CREATE b;", "DROP b;");
+  f.sql("3_c.sql", "CREATE c;", "DROP c;");
+  REQUIRE(f.runner().up({}).ok());
+  REQUIRE(f.runner().down({}).ok());
+  CHECK(f.ran("DROP c"));
+  CHECK(f.db.state.history.count("3") == 0);
+
+  DownOptions all;
+  all.all = true;
+  Status s = f.runner().down(all);
+  CHECK(s.error().exit == Exit::kInvalid);
+  CHECK(s.error().message.find("1_a.sql") != std::string::npos);
+  CHECK_FALSE(f.ran("DROP b"));  // nothing reverted
+  CHECK(f.db.state.history.size() == 2);
+
+  DownOptions to;
+  to.to = "1";
+  REQUIRE(f.runner().down(to).ok());
+  CHECK(f.ran("DROP b"));
+  CHECK(f.db.state.history.size() == 1);
+}
+
+TEST_CASE("redo reverts and re-applies the latest migration") {
+  Fixture f;
+  f.sql("1_a.sql", "CREATE a;", "DROP a;");
+  REQUIRE(f.runner().up({}).ok());
+  REQUIRE(f.runner().redo().ok());
+  CHECK(f.db.state.executed == std::vector<std::string>{"CREATE a", "DROP a", "CREATE a"});
+  CHECK(f.db.state.history.count("1") == 1);
+}
+
+TEST_CASE("a lock held elsewhere ends the run with exit 4 and touches nothing") {
+  Fixture f;
+  f.sql("1_a.sql", "CREATE a;", "DROP a;");
+  f.db.locked_by_other = true;
+  RunContext ctx;
+  ctx.lock_timeout_ms = 10;
+  Status s = f.runner(ctx).up({});
+  CHECK(s.error().exit == Exit::kLocked);
+  CHECK(s.error().hint.find("--lock-timeout") != std::string::npos);
+  CHECK(f.db.state.executed.empty());
+}
+
+TEST_CASE("baseline marks files up to V applied on an unmanaged database, once") {
+  Fixture f;
+  f.sql("1_a.sql", "CREATE a;", "DROP a;");
+  f.sql("2_b.sql", "CREATE b;", "DROP b;");
+  f.sql("3_c.sql", "CREATE c;", "DROP c;");
+  REQUIRE(f.runner().baseline("2").ok());
+  CHECK(f.db.state.history.size() == 2);
+  CHECK(f.db.state.executed.empty());
+  CHECK(f.runner().baseline("2").error().exit == Exit::kInvalid);
+  REQUIRE(f.runner().up({}).ok());
+  CHECK(f.db.state.executed == std::vector<std::string>{"CREATE c"});
+}
+
+TEST_CASE("env gates skip migrations without recording them") {
+  Fixture f;
+  f.sql("1_a.sql", "CREATE a;", "DROP a;", "-- tide:env production\n");
+  f.sql("2_b.sql", "CREATE b;", "DROP b;", "-- tide:env !production\n");
+  REQUIRE(f.runner().up({}).ok());
+  CHECK_FALSE(f.ran("CREATE a"));
+  CHECK(f.ran("CREATE b"));
+  CHECK(f.db.state.history.count("1") == 0);
+  CHECK(std::find(f.reporter.lines.begin(), f.reporter.lines.end(), "skip 1") != f.reporter.lines.end());
+}
+
+TEST_CASE("Lua migrations run up and down with the db object") {
+  Fixture f;
+  f.dir.write("migrations/1_a.lua", R"(return {
+  up = function(db) db:exec("CREATE a; CREATE a2") end,
+  down = function(db) db:exec("DROP a") end,
+})");
+  f.dir.write("migrations/2_b.lua", R"(return {
+  transaction = false,
+  up = function(db)
+    db:exec("CREATE b")
+    error("boom")
+  end,
+})");
+  Status s = f.runner().up({});
+  REQUIRE_FALSE(s.ok());
+  CHECK(f.ran("CREATE a"));
+  CHECK(f.ran("CREATE a2"));
+  CHECK(f.ran("CREATE b"));
+  INFO(s.error().message);
+  CHECK(s.error().message.find("migrations/2_b.lua:5: boom") != std::string::npos);
+  CHECK(s.error().traceback.find("migrations/2_b.lua:5") != std::string::npos);
+  CHECK(f.db.state.history["2"].status == "dirty");
+}
