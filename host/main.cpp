@@ -81,6 +81,8 @@ int main(int argc, char **argv) {
   auto opened = open_database(*config);
   if (!opened) return fail(out, opened.status());
   session = std::move(*opened);
+  if (cl.verbose)
+    out.note("connected", fmt::format("driver {} · server {}", session->dialect().name(), session->server_version()));
 
   // 7. The command itself: catalog, lock, plan, execute, report.
   Status s = run_command(cl, *config, *session, lua, out);

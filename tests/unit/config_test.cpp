@@ -120,3 +120,21 @@ TEST_CASE("config errors name the file and exit 2") {
   p.dir.write("tide.lua", "return {}");
   CHECK(p.load(bad).error().exit == Exit::kUsage);
 }
+
+TEST_CASE("TIDE_LUA_PATH loads the Lua library from disk instead of the embedded copy") {
+  TempDir lib;
+  lib.write("tide/init.lua", "return { version = 'from-disk', log = function() end }");
+  setenv("TIDE_LUA_PATH", lib.path().c_str(), 1);
+  LuaState lua;
+  unsetenv("TIDE_LUA_PATH");
+  REQUIRE(lua.install_globals("", nullptr).ok());
+  lua_getglobal(lua.L(), "tide");
+  lua_getfield(lua.L(), -1, "version");
+  CHECK(std::string(lua_tostring(lua.L(), -1)) == "from-disk");
+
+  LuaState embedded;
+  REQUIRE(embedded.install_globals("", nullptr).ok());
+  lua_getglobal(embedded.L(), "tide");
+  lua_getfield(embedded.L(), -1, "version");
+  CHECK(std::string(lua_tostring(embedded.L(), -1)) != "from-disk");
+}
