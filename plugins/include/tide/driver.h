@@ -127,7 +127,8 @@ typedef struct tide_error {
      statement that failed; -1 when unknown or not from exec(). */
   int64_t statement_offset;
   /* Byte offset of the error inside that statement (PostgreSQL's error position,
-     SQLite's sqlite3_error_offset), relative to statement_offset; -1 when unknown. */
+     SQLite's sqlite3_error_offset), relative to statement_offset — or, for query(),
+     relative to the start of the query's SQL; -1 when unknown. */
   int64_t error_position;
 } tide_error;
 
@@ -182,8 +183,8 @@ typedef struct tide_driver {
      open transaction and releases locks the session holds. conn may be NULL. */
   void (*close)(tide_conn *conn);
 
-  /* The error of the last failed call on conn; never NULL. Owned by the driver, valid
-     until the next call on conn. */
+  /* The error of the last failed call on conn; never NULL (for conn == NULL, a static
+     "no connection" error). Owned by the driver, valid until the next call on conn. */
   const tide_error *(*last_error)(tide_conn *conn);
 
   /* The server's version as text ("15.4", "10.11.6-MariaDB", "3.40.1"). Owned by the
@@ -209,7 +210,7 @@ typedef struct tide_driver {
   int (*step)(tide_stmt *stmt);
 
   /* Number of result columns (valid after query()); the name of column i (owned by the
-     driver, valid until finalize). */
+     driver, valid until finalize; NULL when i is out of range). */
   int (*column_count)(tide_stmt *stmt);
   const char *(*column_name)(tide_stmt *stmt, int i);
 
@@ -218,15 +219,18 @@ typedef struct tide_driver {
      TIDE_EMISUSE (no current row, i out of range). */
   int (*column_value)(tide_stmt *stmt, int i, tide_value *out);
 
-  /* Number of rows changed by the statement, once step() returned TIDE_DONE; -1 when
-     unknown. */
+  /* Number of rows changed by the statement, once step() returned TIDE_DONE: 0 for
+     statements that change no rows (SELECT, DDL); -1 when unknown. */
   int64_t (*changes)(tide_stmt *stmt);
 
   /* Finish the statement and free it. stmt may be NULL. */
   void (*finalize)(tide_stmt *stmt);
 
   /* Transactions on the session. begin() inside an open transaction is TIDE_EMISUSE;
-     nested work uses SAVEPOINT through exec() when TIDE_CAP_SAVEPOINTS is set. */
+     commit() without one is TIDE_EMISUSE; rollback() without one is TIDE_OK, because
+     after some errors the database has already ended the transaction itself and the
+     host's cleanup must not fail for that. Nested work uses SAVEPOINT through exec()
+     when TIDE_CAP_SAVEPOINTS is set. */
   int (*begin)(tide_conn *conn);
   int (*commit)(tide_conn *conn);
   int (*rollback)(tide_conn *conn);
@@ -234,7 +238,9 @@ typedef struct tide_driver {
   /* Take the migration lock named key for this database, waiting up to timeout_ms
      (polling; never an unbounded blocking wait). Returns TIDE_OK, TIDE_ETIMEOUT when
      another process held it the whole time, or an error. The lock is released by
-     unlock(), by close(), and by the end of the process, whatever way it ends. */
+     unlock(), by close(), and by the end of the process, whatever way it ends.
+     lock() again on a connection that holds it is TIDE_OK; unlock() of a lock the
+     connection does not hold is TIDE_EMISUSE. */
   int (*lock)(tide_conn *conn, const char *key, int64_t timeout_ms);
   int (*unlock)(tide_conn *conn, const char *key);
 
@@ -246,7 +252,12 @@ typedef struct tide_driver {
   /* Split a script into statements as this database's own parser would (comments,
      strings, quoted identifiers, trigger bodies, ...), calling fn for each. Needs no
      connection. Returns TIDE_OK, or TIDE_EMISUSE when the script ends inside a string
-     or comment (the last statement is still reported). */
+     or comment (the last statement is still reported). Without a connection, session
+     settings that change how SQL is read (MySQL ANSI_QUOTES / NO_BACKSLASH_ESCAPES,
+     PostgreSQL standard_conforming_strings = off) cannot be taken into account: the
+     splitter assumes the database's defaults. Each reported start is the statement's
+     first token (leading blanks and comments skipped), so the host can turn it into
+     the statement's own line. */
   int (*split)(const char *sql, size_t len, tide_split_fn fn, void *user);
 } tide_driver;
 
