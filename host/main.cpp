@@ -30,7 +30,9 @@ OutputOptions output_options(const CommandLine &cl) {
   o.quiet = cl.quiet;
   o.verbose = cl.verbose;
   const char *no_color = std::getenv("NO_COLOR");
-  o.color = !cl.no_color && !(no_color && *no_color) && !cl.json && isatty(STDOUT_FILENO);
+  // Errors and warnings are painted on stderr: colour only when both streams are terminals,
+  // so `tide up 2>err.log` writes no escape codes to the log.
+  o.color = !cl.no_color && !(no_color && *no_color) && !cl.json && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
   return o;
 }
 

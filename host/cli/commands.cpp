@@ -116,9 +116,13 @@ Status list_drivers(const Config &config, Output &out) {
     }
     const tide_driver &t = f.plugin->table();
     std::string schemes, caps;
-    for (const auto &s : f.plugin->schemes()) schemes += (schemes.empty() ? "" : ",") + s;
+    auto append = [](std::string &list, std::string_view item) {
+      if (!list.empty()) list += ',';
+      list += item;
+    };
+    for (const auto &s : f.plugin->schemes()) append(schemes, s);
     auto cap = [&](uint32_t bit, const char *name) {
-      if (t.capabilities & bit) caps += (caps.empty() ? "" : ",") + std::string(name);
+      if (t.capabilities & bit) append(caps, name);
     };
     cap(TIDE_CAP_TRANSACTIONAL_DDL, "transactional-ddl");
     cap(TIDE_CAP_SAVEPOINTS, "savepoints");

@@ -70,6 +70,14 @@ std::optional<int> parse_command_line(int argc, char **argv, CommandLine &c) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
+    // CLI11 reports `tide frobnicate` and `tide --bogus` as "A subcommand is required":
+    // name the word instead.
+    if (dynamic_cast<const CLI::RequiredError *>(&e) && app.get_subcommands().empty() && !app.remaining().empty()) {
+      const std::string arg = app.remaining().front();
+      std::fprintf(stderr, "error: unknown %s \"%s\"\nRun with --help for the list of commands and options.\n",
+                   arg.rfind('-', 0) == 0 ? "option" : "command", arg.c_str());
+      return 2;
+    }
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }

@@ -17,7 +17,9 @@ const char *dir_name(Direction d) { return d == Direction::kUp ? "up" : "down"; 
 std::string json_object(std::string_view event, const Output::Fields &fields) {
   std::string out = "{\"event\":" + json_quote(event);
   for (const auto &[k, v] : fields) {
-    out += "," + json_quote(k) + ":";
+    out += ',';
+    out += json_quote(k);
+    out += ':';
     // Numbers stay numbers; everything else is a string.
     bool numeric = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos && v.size() < 16 &&
                    (k == "duration_ms" || k == "exit_code" || k == "line" || k == "count");

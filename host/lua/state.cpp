@@ -44,7 +44,16 @@ void register_embedded(lua_State *L) {
 
 // Message handler: keep tide error tables (adding a traceback), wrap anything else.
 int traceback_handler(lua_State *L) {
-  if (!lua_istable(L, 1)) {
+  // A tide error is a table with a string `message`; any other table (error({...}),
+  // objects with __tostring) is wrapped like a string, so its text is not lost.
+  bool tide_error = false;
+  if (lua_istable(L, 1)) {
+    lua_getfield(L, 1, "message");
+    tide_error = lua_type(L, -1) == LUA_TSTRING;
+    lua_pop(L, 1);
+  }
+  if (!tide_error) {
+    if (lua_istable(L, 1) && luaL_callmeta(L, 1, "__tostring")) lua_replace(L, 1);
     const char *msg = lua_tostring(L, 1);
     lua_newtable(L);
     lua_pushstring(L, msg ? msg : fmt::format("(error object is a {} value)", luaL_typename(L, 1)).c_str());
