@@ -13,35 +13,32 @@
 using namespace conformance;
 
 // Every case starts with this: the plugin under test, or a warning and an early return.
-#define PLUGIN_OR_SKIP(p)            \
+#define PLUGIN_OR_SKIP(p)             \
   const Plugin *p = plugin_or_skip(); \
   if (!p) return
 
 namespace {
 
 bool known_capabilities_only(uint32_t caps) {
-  uint32_t known = TIDE_CAP_TRANSACTIONAL_DDL | TIDE_CAP_SAVEPOINTS | TIDE_CAP_SERVER_LOCK |
-                   TIDE_CAP_CONCURRENT_INDEX | TIDE_CAP_EMBEDDED;
+  uint32_t known = TIDE_CAP_TRANSACTIONAL_DDL | TIDE_CAP_SAVEPOINTS | TIDE_CAP_SERVER_LOCK | TIDE_CAP_CONCURRENT_INDEX |
+                   TIDE_CAP_EMBEDDED;
   return (caps & ~known) == 0;
 }
 
 // A table (id, n) with rows n = 1..count.
 std::string numbers_table(Session &s, std::string_view base, int count) {
   std::string t = s.table(base);
-  s.conn().exec_ok("CREATE TABLE " + t + " (id " + dialect(s.conn().driver()).int_type +
-                   " PRIMARY KEY, n " + dialect(s.conn().driver()).int_type + ")");
+  s.conn().exec_ok("CREATE TABLE " + t + " (id " + dialect(s.conn().driver()).int_type + " PRIMARY KEY, n " +
+                   dialect(s.conn().driver()).int_type + ")");
   for (int i = 1; i <= count; ++i) {
-    s.conn().exec_ok("INSERT INTO " + t + " (id, n) VALUES (" + std::to_string(i) + ", " +
-                     std::to_string(i) + ")");
+    s.conn().exec_ok("INSERT INTO " + t + " (id, n) VALUES (" + std::to_string(i) + ", " + std::to_string(i) + ")");
   }
   return t;
 }
 
 std::string lock_key() { return unique_prefix() + "lock"; }
 
-int lock(Conn &c, int64_t timeout_ms) {
-  return c.driver()->lock(c.get(), lock_key().c_str(), timeout_ms);
-}
+int lock(Conn &c, int64_t timeout_ms) { return c.driver()->lock(c.get(), lock_key().c_str(), timeout_ms); }
 
 int unlock(Conn &c) { return c.driver()->unlock(c.get(), lock_key().c_str()); }
 
@@ -66,18 +63,15 @@ TEST_CASE("abi: the driver table is complete and sane", "[conformance][abi]") {
   CHECK((d->param_style == TIDE_PARAM_QMARK || d->param_style == TIDE_PARAM_DOLLAR));
   REQUIRE(d->history_ddl != nullptr);
   CHECK(std::string_view(d->history_ddl).find("{table}") != std::string_view::npos);
-  for (auto fn : {(void *)d->connect, (void *)d->close, (void *)d->last_error,
-                  (void *)d->server_version, (void *)d->exec, (void *)d->query,
-                  (void *)d->step, (void *)d->column_count, (void *)d->column_name,
-                  (void *)d->column_value, (void *)d->changes, (void *)d->finalize,
-                  (void *)d->begin, (void *)d->commit, (void *)d->rollback, (void *)d->lock,
-                  (void *)d->unlock, (void *)d->quote_ident, (void *)d->split}) {
+  for (auto fn : {(void *)d->connect, (void *)d->close, (void *)d->last_error, (void *)d->server_version,
+                  (void *)d->exec, (void *)d->query, (void *)d->step, (void *)d->column_count, (void *)d->column_name,
+                  (void *)d->column_value, (void *)d->changes, (void *)d->finalize, (void *)d->begin, (void *)d->commit,
+                  (void *)d->rollback, (void *)d->lock, (void *)d->unlock, (void *)d->quote_ident, (void *)d->split}) {
     CHECK(fn != nullptr);
   }
 }
 
-TEST_CASE("connect: server_version, and a failed connect carries its error",
-          "[conformance][connect]") {
+TEST_CASE("connect: server_version, and a failed connect carries its error", "[conformance][connect]") {
   PLUGIN_OR_SKIP(p);
   {
     Conn c(*p);
@@ -121,10 +115,9 @@ TEST_CASE("exec: runs a script of several statements", "[conformance][exec]") {
   Session s(*p);
   std::string t = s.table("exec");
   const std::string &int_type = dialect(p->driver).int_type;
-  s.conn().exec_ok("-- a leading comment\nCREATE TABLE " + t + " (n " + int_type + ");\n" +
-                   "INSERT INTO " + t + " (n) VALUES (1);\n/* block; comment */\n" +
-                   "INSERT INTO " + t + " (n) VALUES (2); INSERT INTO " + t +
-                   " (n) VALUES (3)\n");
+  s.conn().exec_ok("-- a leading comment\nCREATE TABLE " + t + " (n " + int_type + ");\n" + "INSERT INTO " + t +
+                   " (n) VALUES (1);\n/* block; comment */\n" + "INSERT INTO " + t + " (n) VALUES (2); INSERT INTO " +
+                   t + " (n) VALUES (3)\n");
   CHECK(s.conn().scalar_int("SELECT sum(n) FROM " + t) == 6);
   s.conn().exec_ok("");
   s.conn().exec_ok("  -- only a comment\n");
@@ -135,8 +128,7 @@ TEST_CASE("exec: an error says which statement failed", "[conformance][exec]") {
   Session s(*p);
   std::string t = numbers_table(s, "exec_err", 0);
   // failing: the text of the failing statement (its last occurrence in script).
-  auto expect_failure_at = [&](const std::string &script, std::string_view failing,
-                               std::string_view token) {
+  auto expect_failure_at = [&](const std::string &script, std::string_view failing, std::string_view token) {
     INFO(script);
     CHECK(s.conn().exec(script) == TIDE_EDB);
     const tide_error &e = s.conn().error();
@@ -151,18 +143,15 @@ TEST_CASE("exec: an error says which statement failed", "[conformance][exec]") {
     }
   };
   expect_failure_at("INSERT INTO " + t + " (id, n) VALUES (1, 1);\n-- note; here\n" +
-                        "INSERT INTO tide_no_such_table (n) VALUES (2);\nINSERT INTO " + t +
-                        " (id, n) VALUES (3, 3);",
+                        "INSERT INTO tide_no_such_table (n) VALUES (2);\nINSERT INTO " + t + " (id, n) VALUES (3, 3);",
                     "INSERT INTO tide_no_such_table", "tide_no_such_table");
   // The statement before the failing one ran (autocommit); the one after did not.
   CHECK(s.conn().scalar_int("SELECT count(*) FROM " + t) == 1);
   expect_failure_at("SELECT 1;\n  SELEC 2;\nSELECT 3;", "SELEC 2", "SELEC");
-  expect_failure_at("SELECT 1;\nSELECT n FROM " + t + ";\nSELECT tide_no_such_column FROM " +
-                        t + ";",
+  expect_failure_at("SELECT 1;\nSELECT n FROM " + t + ";\nSELECT tide_no_such_column FROM " + t + ";",
                     "SELECT tide_no_such_column", "tide_no_such_column");
   // A constraint violation while running (not preparing) the statement.
-  expect_failure_at("INSERT INTO " + t + " (id, n) VALUES (2, 2);\nINSERT INTO " + t +
-                        " (id, n) VALUES (2, 2);",
+  expect_failure_at("INSERT INTO " + t + " (id, n) VALUES (2, 2);\nINSERT INTO " + t + " (id, n) VALUES (2, 2);",
                     "INSERT INTO " + t + " (id, n) VALUES (2, 2);", "");
 }
 
@@ -171,9 +160,8 @@ TEST_CASE("query: parameters of every type round-trip", "[conformance][query]") 
   Session s(*p);
   const Dialect &d = dialect(p->driver);
   std::string t = s.table("types");
-  s.conn().exec_ok("CREATE TABLE " + t + " (id " + d.int_type + ", i " + d.int_type + ", f " +
-                   d.float_type + ", t " + d.text_type + ", b " + d.blob_type + ", flag " +
-                   d.bool_type + ")");
+  s.conn().exec_ok("CREATE TABLE " + t + " (id " + d.int_type + ", i " + d.int_type + ", f " + d.float_type + ", t " +
+                   d.text_type + ", b " + d.blob_type + ", flag " + d.bool_type + ")");
   std::string insert = "INSERT INTO " + t + " (id, i, f, t, b, flag) VALUES (";
   for (int i = 1; i <= 6; ++i) insert += placeholder(p->driver, i) + (i < 6 ? ", " : ")");
 
@@ -185,14 +173,13 @@ TEST_CASE("query: parameters of every type round-trip", "[conformance][query]") 
   };
   const std::vector<Row> rows = {
       {std::numeric_limits<int64_t>::min(), 3.141592653589793, "it's \"quoted\"; `x`", "", true},
-      {std::numeric_limits<int64_t>::max(), -1e300, "héllo wörld — 日本語 🌊",
-       std::string("\0\x01\xff\0", 4), false},
+      {std::numeric_limits<int64_t>::max(), -1e300, "héllo wörld — 日本語 🌊", std::string("\0\x01\xff\0", 4), false},
       {0, 0.1, "", std::string(1, '\0'), true},
   };
   for (size_t k = 0; k < rows.size(); ++k) {
     const Row &r = rows[k];
-    s.conn().run_changes(insert, {int_value(int64_t(k)), int_value(r.i), float_value(r.f),
-                                  text_value(r.text), blob_value(r.blob), bool_value(r.flag)});
+    s.conn().run_changes(insert, {int_value(int64_t(k)), int_value(r.i), float_value(r.f), text_value(r.text),
+                                  blob_value(r.blob), bool_value(r.flag)});
   }
   auto got = s.conn().rows("SELECT i, f, t, b, flag FROM " + t + " ORDER BY id");
   REQUIRE(got.size() == rows.size());
@@ -218,8 +205,8 @@ TEST_CASE("query: NULL parameters and NULL columns", "[conformance][query]") {
   Session s(*p);
   const Dialect &d = dialect(p->driver);
   std::string t = s.table("nulls");
-  s.conn().exec_ok("CREATE TABLE " + t + " (i " + d.int_type + ", f " + d.float_type + ", t " +
-                   d.text_type + ", b " + d.blob_type + ", flag " + d.bool_type + ")");
+  s.conn().exec_ok("CREATE TABLE " + t + " (i " + d.int_type + ", f " + d.float_type + ", t " + d.text_type + ", b " +
+                   d.blob_type + ", flag " + d.bool_type + ")");
   std::string insert = "INSERT INTO " + t + " (i, f, t, b, flag) VALUES (";
   for (int i = 1; i <= 5; ++i) insert += placeholder(p->driver, i) + (i < 5 ? ", " : ")");
   CHECK(s.conn().run_changes(insert, std::vector<tide_value>(5, null_value())) == 1);
@@ -269,12 +256,16 @@ TEST_CASE("changes: rows affected by INSERT, UPDATE and DELETE", "[conformance][
   Session s(*p);
   std::string t = numbers_table(s, "changes", 0);
   Conn &c = s.conn();
-  std::string insert = "INSERT INTO " + t + " (id, n) VALUES (" + placeholder(p->driver, 1) +
-                       ", " + placeholder(p->driver, 2) + ")";
+  std::string insert =
+      "INSERT INTO " + t + " (id, n) VALUES (" + placeholder(p->driver, 1) + ", " + placeholder(p->driver, 2) + ")";
   for (int i = 1; i <= 3; ++i) CHECK(c.run_changes(insert, {int_value(i), int_value(i)}) == 1);
   CHECK(c.run_changes("UPDATE " + t + " SET n = n + 100 WHERE id >= 2") == 2);
   CHECK(c.run_changes("UPDATE " + t + " SET n = n + 100 WHERE id > 99") == 0);
   CHECK(c.run_changes("DELETE FROM " + t) == 3);
+  // Statements that change no rows say so (or "unknown"), not the previous count.
+  std::string other = s.table("changes_ddl");
+  CHECK(c.run_changes("CREATE TABLE " + other + " (n " + dialect(p->driver).int_type + ")") <= 0);
+  CHECK(c.run_changes("SELECT count(*) FROM " + t) <= 0);
 }
 
 TEST_CASE("query: one open statement per connection", "[conformance][query]") {
@@ -288,8 +279,7 @@ TEST_CASE("query: one open statement per connection", "[conformance][query]") {
   {
     Stmt guard(d, first);
     REQUIRE(guard.step() == TIDE_ROW);
-    CHECK(d->query(s.conn().get(), sql.data(), sql.size(), nullptr, 0, &second) ==
-          TIDE_EMISUSE);
+    CHECK(d->query(s.conn().get(), sql.data(), sql.size(), nullptr, 0, &second) == TIDE_EMISUSE);
     CHECK(s.conn().error().code == TIDE_EMISUSE);
     CHECK(s.conn().error().message != nullptr);
     CHECK(s.conn().exec("SELECT 1") == TIDE_EMISUSE);
@@ -381,8 +371,7 @@ TEST_CASE("transactions: DDL rolls back where the driver says so", "[conformance
   CHECK(s.conn().exec("SELECT count(*) FROM " + t) == TIDE_EDB);
 }
 
-TEST_CASE("lock: a second connection times out, then gets the lock once released",
-          "[conformance][lock]") {
+TEST_CASE("lock: a second connection times out, then gets the lock once released", "[conformance][lock]") {
   PLUGIN_OR_SKIP(p);
   Conn holder(*p), waiter(*p);
   REQUIRE(lock(holder, 1000) == TIDE_OK);
@@ -415,13 +404,12 @@ namespace {
   if (write(ready_fd, &status, 1) != 1 || status != 'L') _exit(1);
   char byte;
   [[maybe_unused]] ssize_t n = read(go_fd, &byte, 1);  // EOF: the parent says exit
-  _exit(0);  // no unlock, no close: the process just ends
+  _exit(0);                                            // no unlock, no close: the process just ends
 }
 
 }  // namespace
 
-TEST_CASE("lock: a process that ends holding the lock leaves none behind",
-          "[conformance][lock]") {
+TEST_CASE("lock: a process that ends holding the lock leaves none behind", "[conformance][lock]") {
   PLUGIN_OR_SKIP(p);
   bool kill_it = GENERATE(false, true);
   INFO((kill_it ? "holder is SIGKILLed" : "holder calls _exit"));
@@ -493,8 +481,7 @@ TEST_CASE("split: portable cases", "[conformance][split]") {
   CHECK(texts(split(d, "SELECT 1; SELECT 2;")) == V{"SELECT 1", "SELECT 2"});
   CHECK(texts(split(d, "SELECT 1;\nSELECT 2")) == V{"SELECT 1", "SELECT 2"});
   CHECK(texts(split(d, "SELECT 'a;b'; SELECT 2;")) == V{"SELECT 'a;b'", "SELECT 2"});
-  CHECK(texts(split(d, "SELECT 1; -- no; split\nSELECT 2;")) ==
-        V{"SELECT 1", "SELECT 2"});
+  CHECK(texts(split(d, "SELECT 1; -- no; split\nSELECT 2;")) == V{"SELECT 1", "SELECT 2"});
   CHECK(texts(split(d, "SELECT 1 /* no; split */ + 1;")) == V{"SELECT 1 /* no; split */ + 1"});
   CHECK(split(d, "").statements.empty());
   CHECK(split(d, "  \n\t ").statements.empty());

@@ -29,7 +29,8 @@ std::optional<Plugin> load_configured_plugin() {
 
 std::string sqlite_series(int64_t n) {
   return "WITH RECURSIVE series(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM series "
-         "WHERE n < " + std::to_string(n) + ") SELECT n FROM series";
+         "WHERE n < " +
+         std::to_string(n) + ") SELECT n FROM series";
 }
 
 std::string postgres_series(int64_t n) {
@@ -50,8 +51,7 @@ std::string mysql_series(int64_t n) {
     sum += " + " + std::to_string(scale) + " * " + alias + ".d";
     from += (from.empty() ? "" : " CROSS JOIN ") + std::string(digits) + " AS " + alias;
   }
-  return "SELECT n FROM (SELECT " + sum + " AS n FROM " + from + ") AS s WHERE n <= " +
-         std::to_string(n);
+  return "SELECT n FROM (SELECT " + sum + " AS n FROM " + from + ") AS s WHERE n <= " + std::to_string(n);
 }
 
 }  // namespace
@@ -72,17 +72,23 @@ std::string unique_prefix() {
 
 std::ostream &operator<<(std::ostream &os, const Value &v) {
   switch (v.type) {
-    case TIDE_TYPE_NULL: return os << "NULL";
-    case TIDE_TYPE_INT: return os << "INT " << v.i;
-    case TIDE_TYPE_BOOL: return os << "BOOL " << v.i;
-    case TIDE_TYPE_FLOAT: return os << "FLOAT " << std::setprecision(17) << v.f;
-    case TIDE_TYPE_TEXT: return os << "TEXT '" << v.s << "'";
+    case TIDE_TYPE_NULL:
+      return os << "NULL";
+    case TIDE_TYPE_INT:
+      return os << "INT " << v.i;
+    case TIDE_TYPE_BOOL:
+      return os << "BOOL " << v.i;
+    case TIDE_TYPE_FLOAT:
+      return os << "FLOAT " << std::setprecision(17) << v.f;
+    case TIDE_TYPE_TEXT:
+      return os << "TEXT '" << v.s << "'";
     case TIDE_TYPE_BLOB: {
       os << "BLOB x'";
       for (unsigned char c : v.s) os << std::hex << std::setw(2) << std::setfill('0') << int(c);
       return os << std::dec << "'";
     }
-    default: return os << "type " << v.type;
+    default:
+      return os << "type " << v.type;
   }
 }
 
@@ -152,10 +158,9 @@ std::string Conn::describe_error() const {
   if (!conn_) return "(no connection)";
   const tide_error &e = error();
   std::ostringstream os;
-  os << "code " << e.code << ": " << (e.message ? e.message : "(no message)")
-     << " [vendor " << e.vendor_code << ", sqlstate " << (e.sqlstate ? e.sqlstate : "-")
-     << ", statement_offset " << e.statement_offset << ", error_position "
-     << e.error_position << "]";
+  os << "code " << e.code << ": " << (e.message ? e.message : "(no message)") << " [vendor " << e.vendor_code
+     << ", sqlstate " << (e.sqlstate ? e.sqlstate : "-") << ", statement_offset " << e.statement_offset
+     << ", error_position " << e.error_position << "]";
   return os.str();
 }
 
@@ -165,8 +170,7 @@ void Conn::exec_ok(std::string_view sql) {
   REQUIRE(rc == TIDE_OK);
 }
 
-std::vector<std::vector<Value>> Conn::rows(std::string_view sql,
-                                           const std::vector<tide_value> &params) {
+std::vector<std::vector<Value>> Conn::rows(std::string_view sql, const std::vector<tide_value> &params) {
   tide_stmt *raw = nullptr;
   int rc = driver_->query(conn_, sql.data(), sql.size(), params.data(), params.size(), &raw);
   INFO(sql << "\n" << describe_error());
@@ -235,10 +239,8 @@ std::string placeholder(const tide_driver *driver, int i) {
 const Dialect &dialect(const tide_driver *driver) {
   static const Dialect sqlite{"INTEGER", "REAL", "TEXT", "BLOB", "BOOLEAN", sqlite_series};
   // Written ahead of their plugins; adjust when those land.
-  static const Dialect postgres{"BIGINT", "DOUBLE PRECISION", "TEXT", "BYTEA", "BOOLEAN",
-                                postgres_series};
-  static const Dialect mysql{"BIGINT", "DOUBLE", "LONGTEXT", "LONGBLOB", "BOOLEAN",
-                             mysql_series};
+  static const Dialect postgres{"BIGINT", "DOUBLE PRECISION", "TEXT", "BYTEA", "BOOLEAN", postgres_series};
+  static const Dialect mysql{"BIGINT", "DOUBLE", "LONGTEXT", "LONGBLOB", "BOOLEAN", mysql_series};
   std::string_view name = driver->name;
   if (name == "sqlite") return sqlite;
   if (name == "postgres") return postgres;

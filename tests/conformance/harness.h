@@ -11,7 +11,6 @@
 #include <tide/driver.h>
 
 #include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <ostream>
@@ -86,8 +85,7 @@ class Conn {
   int exec(std::string_view sql) { return driver_->exec(conn_, sql.data(), sql.size()); }
   void exec_ok(std::string_view sql);
   // Runs a query and returns every row (for small results).
-  std::vector<std::vector<Value>> rows(std::string_view sql,
-                                       const std::vector<tide_value> &params = {});
+  std::vector<std::vector<Value>> rows(std::string_view sql, const std::vector<tide_value> &params = {});
   int64_t scalar_int(std::string_view sql, const std::vector<tide_value> &params = {});
   // The rows a statement changed, from changes() after TIDE_DONE.
   int64_t run_changes(std::string_view sql, const std::vector<tide_value> &params = {});

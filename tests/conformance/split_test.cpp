@@ -42,8 +42,7 @@ TEST_CASE("split/sqlite: trigger bodies stay whole", "[split][sqlite]") {
   CHECK(s.statements.size() == 1);
 }
 
-TEST_CASE("split/sqlite: ';' inside strings, comments and quoted identifiers",
-          "[split][sqlite]") {
+TEST_CASE("split/sqlite: ';' inside strings, comments and quoted identifiers", "[split][sqlite]") {
   const tide_driver *d = sqlite_driver_or_skip();
   if (!d) return;
   Split s = split(d,
@@ -54,8 +53,21 @@ TEST_CASE("split/sqlite: ';' inside strings, comments and quoted identifiers",
                   "/* leading; block */ SELECT 3;");
   CHECK(s.rc == TIDE_OK);
   CHECK(stripped(s) == Texts{"INSERT INTO t VALUES ('a;b', 'it''s; fine')",
-                             "SELECT \"odd;col\", [br;acket], `back;tick` FROM t",
-                             "SELECT 1 /* inline; comment */ + 2", "SELECT 3"});
+                             "SELECT \"odd;col\", [br;acket], `back;tick` FROM t", "SELECT 1 /* inline; comment */ + 2",
+                             "SELECT 3"});
+}
+
+TEST_CASE("split/sqlite: quotes inside comments and comment marks inside quotes", "[split][sqlite]") {
+  const tide_driver *d = sqlite_driver_or_skip();
+  if (!d) return;
+  Split s = split(d,
+                  "-- it's a comment\nSELECT 1;\n"
+                  "SELECT '--', '/*';\n"
+                  "/* \"unbalanced */ SELECT \"a\"\"b;\", [x\"y];\n"
+                  "CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 'END;'; END;");
+  CHECK(s.rc == TIDE_OK);
+  CHECK(stripped(s) == Texts{"SELECT 1", "SELECT '--', '/*'", "SELECT \"a\"\"b;\", [x\"y]",
+                             "CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 'END;'; END"});
 }
 
 TEST_CASE("split/sqlite: statements start at their first token", "[split][sqlite]") {
@@ -95,8 +107,8 @@ TEST_CASE("split/sqlite: the last statement may lack its ';'", "[split][sqlite]"
 TEST_CASE("split/sqlite: a script ending inside a string or comment", "[split][sqlite]") {
   const tide_driver *d = sqlite_driver_or_skip();
   if (!d) return;
-  for (std::string_view tail : {"SELECT 'never closed;", "SELECT \"never closed", "/* never closed",
-                                "SELECT 1 /* never; closed"}) {
+  for (std::string_view tail :
+       {"SELECT 'never closed;", "SELECT \"never closed", "/* never closed", "SELECT 1 /* never; closed"}) {
     INFO("tail: " << tail);
     Split s = split(d, "SELECT 0;\n" + std::string(tail));
     CHECK(s.rc == TIDE_EMISUSE);

@@ -106,8 +106,7 @@ TEST_CASE("sqlite: a file that is not a database fails at connect", "[sqlite][co
   if (!p) return;
   TempDir dir;
   fs::path path = dir.path() / "notes.txt";
-  std::ofstream(path) << "these are not the pages you are looking for\n"
-                      << std::string(4096, 'x');
+  std::ofstream(path) << "these are not the pages you are looking for\n" << std::string(4096, 'x');
   auto [rc, message] = connect_error(*p, "sqlite:" + path.string());
   CHECK(rc == TIDE_ECONNECT);
   CHECK_THAT(message, Catch::Contains("file is not a database"));
@@ -118,8 +117,9 @@ TEST_CASE("sqlite: foreign keys are enforced", "[sqlite][connect]") {
   const Plugin *p = sqlite_plugin_or_skip();
   if (!p) return;
   Conn c(*p, "sqlite::memory:");
-  c.exec_ok("CREATE TABLE parent (id INTEGER PRIMARY KEY);"
-            "CREATE TABLE child (parent_id INTEGER REFERENCES parent (id))");
+  c.exec_ok(
+      "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+      "CREATE TABLE child (parent_id INTEGER REFERENCES parent (id))");
   CHECK(c.exec("INSERT INTO child VALUES (42)") == TIDE_EDB);
   CHECK(c.error().vendor_code == 787);  // SQLITE_CONSTRAINT_FOREIGNKEY
 }
@@ -138,8 +138,8 @@ TEST_CASE("sqlite: the lock is a sidecar file, gone after unlock", "[sqlite][loc
   CHECK(pid == std::to_string(getpid()));
   CHECK(p->driver->lock(a.get(), "k", 0) == TIDE_OK);  // already held by a: no-op
   CHECK(p->driver->lock(b.get(), "k", 0) == TIDE_ETIMEOUT);
-  CHECK_THAT(b.error().message, Catch::Contains("another tide process holds the migration lock") &&
-                                    Catch::Contains(db.string()));
+  CHECK_THAT(b.error().message,
+             Catch::Contains("another tide process holds the migration lock") && Catch::Contains(db.string()));
   REQUIRE(p->driver->unlock(a.get(), "k") == TIDE_OK);
   CHECK_FALSE(fs::exists(lock_file));
   CHECK(p->driver->unlock(a.get(), "k") == TIDE_EMISUSE);
@@ -176,8 +176,7 @@ TEST_CASE("sqlite: transaction edge cases", "[sqlite][tx]") {
   CHECK(b.scalar_int("SELECT count(*) FROM t") == 0);
 }
 
-TEST_CASE("sqlite: query() takes exactly one statement and the right parameter count",
-          "[sqlite][query]") {
+TEST_CASE("sqlite: query() takes exactly one statement and the right parameter count", "[sqlite][query]") {
   const Plugin *p = sqlite_plugin_or_skip();
   if (!p) return;
   Conn c(*p, "sqlite::memory:");
