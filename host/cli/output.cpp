@@ -157,17 +157,19 @@ void Output::status_table(const Overview &ov) {
   }
   size_t vw = 7, nw = 4;
   for (const auto &e : ov.entries) vw = std::max(vw, e.version.size()), nw = std::max(nw, e.name.size());
-  std::printf("%-*s  %-*s  %-8s  %s\n", static_cast<int>(vw), "version", static_cast<int>(nw), "name", "state",
+  std::printf("%-*s  %-*s  %-13s  %s\n", static_cast<int>(vw), "version", static_cast<int>(nw), "name", "state",
               "applied at");
   for (const auto &e : ov.entries) {
-    const char *color = e.state == State::kApplied ? kGreen : e.state == State::kPending ? kYellow : kRed;
-    std::string state = fmt::format("{:<8}", state_name(e.state));
+    const char *color = e.state == State::kApplied                                    ? kGreen
+                        : e.state == State::kPending || e.state == State::kSkipped ? kYellow
+                                                                                   : kRed;
+    std::string state = fmt::format("{:<13}", state_name(e.state));
     std::printf("%-*s  %-*s  %s  %s\n", static_cast<int>(vw), e.version.c_str(), static_cast<int>(nw), e.name.c_str(),
                 paint(state, color).c_str(), e.record ? e.record->applied_at.c_str() : "");
   }
   size_t applied = ov.with(State::kApplied).size(), pending = ov.with(State::kPending).size();
   std::printf("%zu applied, %zu pending", applied, pending);
-  for (State s : {State::kMissing, State::kChanged, State::kDirty})
+  for (State s : {State::kMissing, State::kChanged, State::kDirty, State::kSkipped})
     if (size_t n = ov.with(s).size()) std::printf(", %zu %s", n, state_name(s));
   std::printf("\n");
 }

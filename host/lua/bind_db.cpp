@@ -121,7 +121,10 @@ struct Outcome {
 
 int finish(lua_State *L, Outcome &&o) {
   if (o.misuse.empty()) return o.n;
+  // Level 2: the user's line that called the tide.db method that called us.
+  luaL_where(L, 2);
   lua_pushstring(L, o.misuse.c_str());
+  lua_concat(L, 2);
   o.misuse.clear();
   o.misuse.shrink_to_fit();
   return lua_error(L);

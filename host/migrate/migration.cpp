@@ -57,8 +57,11 @@ class SqlMigrationFile : public Migration {
     checksum_ = tide::checksum(text_);
     transactional_ = !parsed_.directives.no_transaction;
     irreversible_ = parsed_.directives.irreversible;
-    has_down_ = parsed_.down.present;
+    // An empty `-- tide:down` (as `tide new --sql` leaves it) is no down: reverting with
+    // it would drop the history row and leave the up's changes in place.
+    has_down_ = parsed_.down.present && !dialect_.split(parsed_.down.in(text_)).empty();
     env_ = parsed_.directives.env;
+    env_line_ = parsed_.directives.env_line;
   }
 
   Status run(Direction dir, Session &session) override {
@@ -136,6 +139,8 @@ Status LuaMigrationFile::read_fields(const std::string &text) {
   if (tx != LUA_TNIL && tx != LUA_TBOOLEAN) return fail("`transaction` must be true or false");
   lua_getfield(L, t, "transaction");
   transactional_ = tx == LUA_TNIL || lua_toboolean(L, -1);
+  int irr = type_of("irreversible");
+  if (irr != LUA_TNIL && irr != LUA_TBOOLEAN) return fail("`irreversible` must be true or false");
   lua_getfield(L, t, "irreversible");
   irreversible_ = lua_toboolean(L, -1);
   lua_getfield(L, t, "description");

@@ -25,6 +25,8 @@ class Migration {
   bool irreversible() const { return irreversible_; }
   bool has_down() const { return has_down_; }
   const std::optional<std::string> &env() const { return env_; }
+  // Where the gate is written, for errors: "file:line" for SQL, the file for Lua.
+  std::string env_where() const { return env_line_ > 0 ? file_.display + ":" + std::to_string(env_line_) : file_.display; }
   const std::string &description() const { return description_; }
 
   // Run one direction on session. Errors carry the file and line of the failure.
@@ -38,6 +40,7 @@ class Migration {
   bool irreversible_ = false;
   bool has_down_ = false;
   std::optional<std::string> env_;
+  int env_line_ = 0;
   std::string description_;
 };
 

@@ -13,6 +13,7 @@ const char *state_name(State s) {
     case State::kMissing: return "missing";
     case State::kChanged: return "changed";
     case State::kDirty: return "dirty";
+    case State::kSkipped: return "skipped (env)";
   }
   return "?";
 }

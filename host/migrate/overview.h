@@ -12,7 +12,8 @@
 
 namespace tide {
 
-enum class State { kApplied, kPending, kMissing, kChanged, kDirty };
+// kSkipped: pending, but its env gate excludes this run's environment.
+enum class State { kApplied, kPending, kMissing, kChanged, kDirty, kSkipped };
 const char *state_name(State s);
 
 struct Entry {

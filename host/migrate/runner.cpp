@@ -115,7 +115,7 @@ Result<bool> Runner::gated_out(const Migration &m) {
   auto match = env_matches(*m.env(), context_.environment);
   if (!match) {
     Error e = match.error();
-    e.where = m.file().display;
+    e.where = m.env_where();
     return e;
   }
   return !*match;
@@ -208,51 +208,61 @@ Status Runner::up(const UpOptions &options) {
       reporter_.note("up_to_date", "nothing to apply: the database is up to date");
       return {};
     }
-    if (options.single_transaction) return up_single_transaction(todo);
-    for (const MigrationFile *file : todo) {
-      auto m = load(*file);
-      if (!m) return m.status();
-      auto skip = gated_out(**m);
-      if (!skip) return skip.status();
-      if (*skip) {
-        reporter_.migration_skipped(*file, fmt::format("env gate \"{}\" excludes {}", *(*m)->env(), context_.environment));
+    auto skip = preflight(todo, options.single_transaction);
+    if (!skip) return skip.status();
+    if (options.single_transaction) return up_single_transaction(todo, *skip);
+    for (size_t i = 0; i < todo.size(); ++i) {
+      if (!(*skip)[i].empty()) {
+        reporter_.migration_skipped(*todo[i], (*skip)[i]);
         continue;
       }
+      auto m = load(*todo[i]);
+      if (!m) return m.status();
       TIDE_TRY(apply(**m, Direction::kUp));
     }
     return {};
   });
 }
 
-Status Runner::up_single_transaction(const std::vector<const MigrationFile *> &files) {
-  if (!session_.dialect().has(TIDE_CAP_TRANSACTIONAL_DDL))
-    return Status::fail(Exit::kUsage, fmt::format("--single-transaction needs transactional DDL, which {} does not have",
-                                                  session_.dialect().name()));
-  // Check every file first: one non-transactional migration makes the promise impossible.
+// Load every migration about to run once before running any, so a file that does not
+// parse or a malformed env gate stops the run before it changes anything. Returns, per
+// file, why its env gate skips it (empty: it runs).
+Result<std::vector<std::string>> Runner::preflight(const std::vector<const MigrationFile *> &files,
+                                                   bool single_transaction) {
+  std::vector<std::string> skip;
   for (const MigrationFile *file : files) {
     auto m = load(*file);
     if (!m) return m.status();
-    if (!(*m)->transactional())
+    auto out = gated_out(**m);
+    if (!out) return out.status();
+    skip.push_back(*out ? fmt::format("env gate \"{}\" excludes {}", *(*m)->env(), context_.environment) : "");
+    if (single_transaction && !*out && !(*m)->transactional())
       return Status::fail(Exit::kUsage,
                           fmt::format("{}: cannot run with --single-transaction: the migration is marked "
                                       "non-transactional",
                                       file->display),
                           "run `tide up` without --single-transaction");
   }
+  return skip;
+}
+
+Status Runner::up_single_transaction(const std::vector<const MigrationFile *> &files,
+                                     const std::vector<std::string> &skip) {
+  if (!session_.dialect().has(TIDE_CAP_TRANSACTIONAL_DDL))
+    return Status::fail(Exit::kUsage, fmt::format("--single-transaction needs transactional DDL, which {} does not have",
+                                                  session_.dialect().name()));
   TIDE_TRY(session_.begin());
   Status s;
-  for (const MigrationFile *file : files) {
+  for (size_t i = 0; i < files.size(); ++i) {
+    const MigrationFile *file = files[i];
+    if (!skip[i].empty()) {
+      reporter_.migration_skipped(*file, skip[i]);
+      continue;
+    }
     auto m = load(*file);
     if (!m) {
       s = m.status();
       break;
-    }
-    auto skip = gated_out(**m);
-    if (!skip || *skip) {
-      if (!skip) s = skip.status();
-      else reporter_.migration_skipped(*file, "env gate excludes " + context_.environment);
-      if (!s.ok()) break;
-      continue;
     }
     reporter_.migration_begin(*file, Direction::kUp);
     auto start = std::chrono::steady_clock::now();
@@ -334,7 +344,18 @@ Status Runner::redo() {
 
 Result<Overview> Runner::status() {
   TIDE_TRY(history_.ensure());
-  return load_overview();
+  auto ov = load_overview();
+  if (!ov) return ov;
+  // Say which pending migrations this environment's gates skip, so they do not count as
+  // pending forever. A file that does not load stays pending, with a warning.
+  for (auto &e : ov->entries) {
+    if (e.state != State::kPending) continue;
+    auto m = load(*e.file);
+    auto skip = m ? gated_out(**m) : Result<bool>(m.error());
+    if (!skip) reporter_.warn(skip.error().headline());
+    else if (*skip) e.state = State::kSkipped;
+  }
+  return ov;
 }
 
 Status Runner::validate() {

@@ -63,7 +63,8 @@ class Runner {
   Status apply(Migration &m, Direction dir);
   Status apply_in_transaction(Migration &m, Direction dir);
   Status apply_dirty_first(Migration &m, Direction dir);
-  Status up_single_transaction(const std::vector<const MigrationFile *> &files);
+  Result<std::vector<std::string>> preflight(const std::vector<const MigrationFile *> &files, bool single_transaction);
+  Status up_single_transaction(const std::vector<const MigrationFile *> &files, const std::vector<std::string> &skip);
   Status revert(const std::vector<const Entry *> &targets);
   HistoryRecord record_for(const Migration &m, int64_t duration_ms) const;
 

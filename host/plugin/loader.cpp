@@ -86,6 +86,15 @@ PluginFinder::PluginFinder(std::vector<fs::path> explicit_dirs) : dirs_(std::mov
 #ifdef TIDE_BUILD_PLUGIN_DIR
   dirs_.emplace_back(TIDE_BUILD_PLUGIN_DIR);
 #endif
+  // The binary's own plugins/ is often the build tree's: list each folder once.
+  std::vector<fs::path> unique;
+  std::set<fs::path> seen;
+  for (auto &d : dirs_) {
+    std::error_code ec;
+    fs::path key = fs::weakly_canonical(d, ec);
+    if (seen.insert(ec ? d : key).second) unique.push_back(std::move(d));
+  }
+  dirs_ = std::move(unique);
 }
 
 std::vector<fs::path> PluginFinder::candidates() const {

@@ -97,8 +97,10 @@ Result<std::unique_ptr<PluginSession>> PluginSession::connect(std::shared_ptr<Pl
     } else {
       e.message = "out of memory";
     }
-    e.exit = Exit::kFailed;
-    e.message = "cannot connect: " + e.message;
+    // EMISUSE from connect means the URL itself is wrong: a usage error, not a failure.
+    bool bad_url = rc == TIDE_EMISUSE;
+    e.exit = bad_url ? Exit::kUsage : Exit::kFailed;
+    e.message = (bad_url ? "bad database URL: " : "cannot connect: ") + e.message;
     return e;
   }
   return std::unique_ptr<PluginSession>(new PluginSession(std::move(plugin), conn));

@@ -1,5 +1,6 @@
 #include "util/text.h"
 
+#include <cctype>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -68,7 +69,9 @@ std::string url_scheme(std::string_view url) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
     if (!ok) return {};
   }
-  return std::string(url.substr(0, colon));
+  std::string scheme(url.substr(0, colon));
+  for (char &c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return scheme;  // schemes are case-insensitive (RFC 3986)
 }
 
 Result<std::string> read_file(const std::filesystem::path &path) {

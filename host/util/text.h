@@ -21,7 +21,8 @@ int line_of(std::string_view text, size_t offset);
 // The URL with any password replaced by "***" (user:secret@host, password=secret).
 std::string redact_url(std::string_view url);
 
-// The scheme of a URL ("sqlite" of "sqlite:db/x.sqlite3"), empty when there is none.
+// The scheme of a URL in lower case ("sqlite" of "SQLite:db/x.sqlite3"), empty when
+// there is none.
 std::string url_scheme(std::string_view url);
 
 // Whole file into a string; fails with a message naming the path.

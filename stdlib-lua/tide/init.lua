@@ -24,6 +24,20 @@ tide.log = setmetatable({
   __call = function(_, fmt, ...) core.log("info", format(fmt, ...)) end,
 })
 
+--- print() in a migration goes to the run's log like tide.log, so it honours --quiet and
+-- becomes a log event under --json instead of a stray line that breaks the JSON stream.
+function print(...)
+  local parts = {}
+  for i = 1, select("#", ...) do parts[i] = tostring((select(i, ...))) end
+  core.log("info", table.concat(parts, "\t"))
+end
+
+--- os.exit() would end tide in the middle of a migration's transaction, with an exit
+-- code that means something else to CI: fail the migration with error() instead.
+os.exit = function()
+  error("os.exit() is not allowed in tide scripts: raise an error with error() to fail", 2)
+end
+
 --- The value of an environment variable, or nil (a `default` when given).
 function tide.getenv(name, default)
   local v = core.getenv(name)

@@ -265,3 +265,33 @@ TEST_CASE("Lua migrations run up and down with the db object") {
   CHECK(s.error().traceback.find("migrations/2_b.lua:5") != std::string::npos);
   CHECK(f.db.state.history["2"].status == "dirty");
 }
+
+TEST_CASE("status says which pending migrations the env gate skips") {
+  Fixture f;
+  f.sql("1_a.sql", "CREATE a;", "DROP a;", "-- tide:env production\n");
+  f.sql("2_b.sql", "CREATE b;", "DROP b;");
+  auto ov = f.runner().status();
+  REQUIRE(ov.ok());
+  CHECK(ov->entries[0].state == State::kSkipped);
+  CHECK(ov->entries[1].state == State::kPending);
+  CHECK(std::string(state_name(State::kSkipped)) == "skipped (env)");
+}
+
+TEST_CASE("a file that does not load, or a bad gate, stops up before anything is applied") {
+  Fixture f;
+  f.sql("1_a.sql", "CREATE a;", "DROP a;");
+  f.sql("2_b.sql", "CREATE b;", "DROP b;", "-- a comment\n-- tide:env (production\n");
+  Status s = f.runner().up({});
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().exit == Exit::kUsage);
+  CHECK(s.error().where == "migrations/2_b.sql:2");
+  CHECK(f.db.state.executed.empty());
+
+  f.sql("2_b.sql", "CREATE b;", "DROP b;");
+  f.dir.write("migrations/3_c.lua", "return {");
+  s = f.runner().up({});
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().exit == Exit::kInvalid);
+  CHECK(s.error().message.find("migrations/3_c.lua") != std::string::npos);
+  CHECK(f.db.state.executed.empty());
+}
