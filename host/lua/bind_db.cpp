@@ -130,50 +130,57 @@ int finish(lua_State *L, Outcome &&o) {
   return lua_error(L);
 }
 
-Outcome do_exec(lua_State *L, Conn *c) {
+// Runs the query at stack slot 2 with the parameters after it. On failure, cur stays
+// empty and the returned Outcome says what to return (`false, err`, or a misuse).
+Outcome start_query(lua_State *L, Conn *c, std::unique_ptr<Cursor> &cur) {
   size_t len = 0;
   const char *sql = luaL_checklstring(L, 2, &len);
+  std::vector<tide_value> params;
+  if (std::string m = collect_params(L, 3, params); !m.empty()) return {0, m};
+  auto started = c->session->query(std::string_view(sql, len), params);
+  if (!started) return {push_fail(L, started.error()), {}};
+  cur = std::move(*started);
+  return {};
+}
+
+Outcome do_exec(lua_State *L, Conn *c) {
   if (lua_gettop(L) == 2) {
+    size_t len = 0;
+    const char *sql = luaL_checklstring(L, 2, &len);
     Status s = c->session->exec(std::string_view(sql, len));
     if (!s.ok()) return {push_fail(L, s.error()), {}};
     lua_pushboolean(L, 1);
     return {1, {}};
   }
-  std::vector<tide_value> params;
-  if (std::string m = collect_params(L, 3, params); !m.empty()) return {0, m};
-  auto cur = c->session->query(std::string_view(sql, len), params);
-  if (!cur) return {push_fail(L, cur.error()), {}};
-  Result<bool> more = (*cur)->step();
-  while (more && *more) more = (*cur)->step();
+  std::unique_ptr<Cursor> cur;
+  if (Outcome o = start_query(L, c, cur); !cur) return o;
+  Result<bool> more = cur->step();
+  while (more && *more) more = cur->step();
   if (!more) return {push_fail(L, more.error()), {}};
   lua_pushboolean(L, 1);
-  lua_pushnumber(L, static_cast<double>((*cur)->changes()));
+  lua_pushnumber(L, static_cast<double>(cur->changes()));
   return {2, {}};
 }
 
 Outcome do_query(lua_State *L, Conn *c, bool scalar) {
-  size_t len = 0;
-  const char *sql = luaL_checklstring(L, 2, &len);
-  std::vector<tide_value> params;
-  if (std::string m = collect_params(L, 3, params); !m.empty()) return {0, m};
-  auto cur = c->session->query(std::string_view(sql, len), params);
-  if (!cur) return {push_fail(L, cur.error()), {}};
-  int ncols = (*cur)->column_count();
+  std::unique_ptr<Cursor> cur;
+  if (Outcome o = start_query(L, c, cur); !cur) return o;
+  int ncols = cur->column_count();
   lua_pushboolean(L, 1);
   if (!scalar) lua_newtable(L);
   int n = 0;
   for (;;) {
-    Result<bool> more = (*cur)->step();
+    Result<bool> more = cur->step();
     if (!more) {
       lua_pop(L, scalar ? 1 : 2);
       return {push_fail(L, more.error()), {}};
     }
     if (!*more) break;
     if (scalar) {
-      if (n++ == 0) push_value(L, ncols > 0 ? (*cur)->column(0) : null_value());
+      if (n++ == 0) push_value(L, ncols > 0 ? cur->column(0) : null_value());
       continue;
     }
-    push_row(L, **cur, ncols);
+    push_row(L, *cur, ncols);
     lua_rawseti(L, -2, ++n);
   }
   if (scalar && n == 0) lua_pushnil(L);
@@ -181,16 +188,12 @@ Outcome do_query(lua_State *L, Conn *c, bool scalar) {
 }
 
 Outcome do_rows(lua_State *L, Conn *c) {
-  size_t len = 0;
-  const char *sql = luaL_checklstring(L, 2, &len);
-  std::vector<tide_value> params;
-  if (std::string m = collect_params(L, 3, params); !m.empty()) return {0, m};
-  auto cur = c->session->query(std::string_view(sql, len), params);
-  if (!cur) return {push_fail(L, cur.error()), {}};
+  std::unique_ptr<Cursor> cur;
+  if (Outcome o = start_query(L, c, cur); !cur) return o;
   lua_pushboolean(L, 1);
   auto *r = static_cast<Rows *>(lua_newuserdata(L, sizeof(Rows)));
-  r->ncols = (*cur)->column_count();
-  r->cursor = cur->release();
+  r->ncols = cur->column_count();
+  r->cursor = cur.release();
   r->conn = c;
   c->active = r;
   luaL_getmetatable(L, kRowsMeta);

@@ -33,30 +33,27 @@ local function check(ok, res, ...)
   return res, ...
 end
 
+-- A method that passes sql and its parameters to the connection primitive of the same
+-- name and raises its error at the caller's line.
+local function passthrough(name)
+  return function(self, sql, ...)
+    if type(sql) ~= "string" then error(name .. ": sql must be a string", 2) end
+    local conn = self._conn
+    local ok, res = conn[name](conn, sql, ...)
+    if not ok then raise(res, 1) end
+    return res
+  end
+end
+
 --- Run SQL. Without parameters, a script of any number of statements; with
 -- parameters, one statement with them bound. Returns the rows changed (with parameters).
-function DB:exec(sql, ...)
-  if type(sql) ~= "string" then error("exec: sql must be a string", 2) end
-  local ok, res = self._conn:exec(sql, ...)
-  if not ok then raise(res, 1) end
-  return res
-end
+DB.exec = passthrough("exec")
 
 --- All rows of a query, as an array of tables keyed by column name.
-function DB:query(sql, ...)
-  if type(sql) ~= "string" then error("query: sql must be a string", 2) end
-  local ok, res = self._conn:query(sql, ...)
-  if not ok then raise(res, 1) end
-  return res
-end
+DB.query = passthrough("query")
 
 --- The first column of the first row, or nil when there is no row.
-function DB:scalar(sql, ...)
-  if type(sql) ~= "string" then error("scalar: sql must be a string", 2) end
-  local ok, res = self._conn:scalar(sql, ...)
-  if not ok then raise(res, 1) end
-  return res
-end
+DB.scalar = passthrough("scalar")
 
 --- Iterate over the rows of a query without loading them all:
 --   for row in db:rows("SELECT id FROM users WHERE active = ?", true) do ... end
