@@ -1,0 +1,17 @@
+-- tide configuration for the blog example. Every key is optional.
+return {
+  -- The database for an environment (`tide --env NAME`, or $TIDE_ENV; default
+  -- development). A plain URL string works too; so does a table keyed by environment.
+  -- SQLite paths are relative to this folder.
+  database = function(env)
+    if env == "production" then
+      return tide.getenv("DATABASE_URL") or error("the production database comes from $DATABASE_URL, which is not set", 0)
+    end
+    if env == "development" then return "sqlite:db/blog.sqlite3" end
+    return "sqlite:db/blog_" .. env .. ".sqlite3"
+  end,
+  -- down and redo need --yes here.
+  protected = { "production" },
+  lock_timeout = "30s",
+  migrations = "migrations",
+}
