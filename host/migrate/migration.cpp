@@ -53,27 +53,26 @@ Error locate(Error e, const MigrationFile &file, std::string_view text, size_t b
 class SqlMigrationFile : public Migration {
  public:
   SqlMigrationFile(const MigrationFile &file, std::string text, SqlMigration parsed, const Dialect &dialect)
-      : Migration(file), text_(std::move(text)), parsed_(std::move(parsed)), dialect_(dialect) {
-    checksum_ = tide::checksum(text_);
+      : Migration(file), parsed_(std::move(parsed)), dialect_(dialect) {
+    source_ = std::move(text);
     transactional_ = !parsed_.directives.no_transaction;
     irreversible_ = parsed_.directives.irreversible;
     // An empty `-- tide:down` (as `tide new --sql` leaves it) is no down: reverting with
     // it would drop the history row and leave the up's changes in place.
-    has_down_ = parsed_.down.present && !dialect_.split(parsed_.down.in(text_)).empty();
+    has_down_ = parsed_.down.present && !dialect_.split(parsed_.down.in(source_)).empty();
     env_ = parsed_.directives.env;
     env_line_ = parsed_.directives.env_line;
   }
 
   Status run(Direction dir, Session &session) override {
     const SqlSection &section = dir == Direction::kUp ? parsed_.up : parsed_.down;
-    std::string_view script = section.in(text_);
+    std::string_view script = section.in(source_);
     Status s = session.exec(script);
     if (s.ok()) return s;
-    return locate(s.error(), file_, text_, section.offset, script, dialect_);
+    return locate(s.error(), file_, source_, section.offset, script, dialect_);
   }
 
  private:
-  std::string text_;
   SqlMigration parsed_;
   const Dialect &dialect_;
 };
@@ -164,11 +163,16 @@ Status LuaMigrationFile::read_fields(const std::string &text) {
     return fail("`env` must be a string or a list of strings");
   }
   lua_settop(L, t - 1);
-  checksum_ = tide::checksum(text);
+  source_ = text;
   return {};
 }
 
 }  // namespace
+
+const std::string &Migration::checksum() const {
+  if (checksum_.empty()) checksum_ = tide::checksum(source_);
+  return checksum_;
+}
 
 Result<std::string> file_checksum(const MigrationFile &file) {
   auto text = read_file(file.path);

@@ -20,7 +20,10 @@ class Migration {
   virtual ~Migration() = default;
 
   const MigrationFile &file() const { return file_; }
-  const std::string &checksum() const { return checksum_; }
+  // SHA-256 of the file (line endings normalised), computed on first use: a run that
+  // only checks a file's gate never pays for it.
+  const std::string &checksum() const;
+  size_t source_bytes() const { return source_.size(); }
   bool transactional() const { return transactional_; }
   bool irreversible() const { return irreversible_; }
   bool has_down() const { return has_down_; }
@@ -35,7 +38,8 @@ class Migration {
  protected:
   explicit Migration(const MigrationFile &file) : file_(file) {}
   MigrationFile file_;
-  std::string checksum_;
+  std::string source_;  // the file's text
+  mutable std::string checksum_;
   bool transactional_ = true;
   bool irreversible_ = false;
   bool has_down_ = false;

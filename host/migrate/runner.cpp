@@ -208,15 +208,15 @@ Status Runner::up(const UpOptions &options) {
       reporter_.note("up_to_date", "nothing to apply: the database is up to date");
       return {};
     }
-    auto skip = preflight(todo, options.single_transaction);
-    if (!skip) return skip.status();
-    if (options.single_transaction) return up_single_transaction(todo, *skip);
-    for (size_t i = 0; i < todo.size(); ++i) {
-      if (!(*skip)[i].empty()) {
-        reporter_.migration_skipped(*todo[i], (*skip)[i]);
+    auto plan = preflight(todo, options.single_transaction);
+    if (!plan) return plan.status();
+    if (options.single_transaction) return up_single_transaction(*plan);
+    for (Planned &p : *plan) {
+      if (!p.skip.empty()) {
+        reporter_.migration_skipped(*p.file, p.skip);
         continue;
       }
-      auto m = load(*todo[i]);
+      auto m = take(p);
       if (!m) return m.status();
       TIDE_TRY(apply(**m, Direction::kUp));
     }
@@ -225,41 +225,52 @@ Status Runner::up(const UpOptions &options) {
 }
 
 // Load every migration about to run once before running any, so a file that does not
-// parse or a malformed env gate stops the run before it changes anything. Returns, per
-// file, why its env gate skips it (empty: it runs).
-Result<std::vector<std::string>> Runner::preflight(const std::vector<const MigrationFile *> &files,
-                                                   bool single_transaction) {
-  std::vector<std::string> skip;
+// parse or a malformed env gate stops the run before it changes anything. Loaded
+// migrations are kept for the run up to a byte budget, so memory stays bounded however
+// many there are, and a small run reads each file once.
+Result<std::vector<Runner::Planned>> Runner::preflight(const std::vector<const MigrationFile *> &files,
+                                                       bool single_transaction) {
+  constexpr size_t kPreflightKeepBytes = 16 << 20;
+  size_t kept = 0;
+  std::vector<Planned> plan;
   for (const MigrationFile *file : files) {
     auto m = load(*file);
     if (!m) return m.status();
     auto out = gated_out(**m);
     if (!out) return out.status();
-    skip.push_back(*out ? fmt::format("env gate \"{}\" excludes {}", *(*m)->env(), context_.environment) : "");
     if (single_transaction && !*out && !(*m)->transactional())
       return Status::fail(Exit::kUsage,
                           fmt::format("{}: cannot run with --single-transaction: the migration is marked "
                                       "non-transactional",
                                       file->display),
                           "run `tide up` without --single-transaction");
+    Planned p{file, nullptr, {}};
+    if (*out) p.skip = fmt::format("env gate \"{}\" excludes {}", *(*m)->env(), context_.environment);
+    kept += (*m)->source_bytes();
+    if (kept <= kPreflightKeepBytes) p.loaded = std::move(*m);
+    plan.push_back(std::move(p));
   }
-  return skip;
+  return plan;
 }
 
-Status Runner::up_single_transaction(const std::vector<const MigrationFile *> &files,
-                                     const std::vector<std::string> &skip) {
+Result<std::unique_ptr<Migration>> Runner::take(Planned &p) {
+  if (p.loaded) return std::move(p.loaded);
+  return load(*p.file);
+}
+
+Status Runner::up_single_transaction(std::vector<Planned> &plan) {
   if (!session_.dialect().has(TIDE_CAP_TRANSACTIONAL_DDL))
     return Status::fail(Exit::kUsage, fmt::format("--single-transaction needs transactional DDL, which {} does not have",
                                                   session_.dialect().name()));
   TIDE_TRY(session_.begin());
   Status s;
-  for (size_t i = 0; i < files.size(); ++i) {
-    const MigrationFile *file = files[i];
-    if (!skip[i].empty()) {
-      reporter_.migration_skipped(*file, skip[i]);
+  for (Planned &p : plan) {
+    const MigrationFile *file = p.file;
+    if (!p.skip.empty()) {
+      reporter_.migration_skipped(*file, p.skip);
       continue;
     }
-    auto m = load(*file);
+    auto m = take(p);
     if (!m) {
       s = m.status();
       break;
@@ -278,7 +289,7 @@ Status Runner::up_single_transaction(const std::vector<const MigrationFile *> &f
   if (!s.ok()) {
     (void)session_.rollback();
     s.error().detail += (s.error().detail.empty() ? "" : "\n") +
-                        fmt::format("all {} migration(s) of this run were rolled back", files.size());
+                        fmt::format("all {} migration(s) of this run were rolled back", plan.size());
   }
   return s;
 }

@@ -63,8 +63,15 @@ class Runner {
   Status apply(Migration &m, Direction dir);
   Status apply_in_transaction(Migration &m, Direction dir);
   Status apply_dirty_first(Migration &m, Direction dir);
-  Result<std::vector<std::string>> preflight(const std::vector<const MigrationFile *> &files, bool single_transaction);
-  Status up_single_transaction(const std::vector<const MigrationFile *> &files, const std::vector<std::string> &skip);
+  // A migration that up is about to apply, as preflight left it.
+  struct Planned {
+    const MigrationFile *file;
+    std::unique_ptr<Migration> loaded;  // kept while within kPreflightKeepBytes, else null
+    std::string skip;                   // why its env gate skips it; empty: it runs
+  };
+  Result<std::vector<Planned>> preflight(const std::vector<const MigrationFile *> &files, bool single_transaction);
+  Result<std::unique_ptr<Migration>> take(Planned &p);
+  Status up_single_transaction(std::vector<Planned> &plan);
   Status revert(const std::vector<const Entry *> &targets);
   HistoryRecord record_for(const Migration &m, int64_t duration_ms) const;
 

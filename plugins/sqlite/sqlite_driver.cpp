@@ -164,4 +164,11 @@ const tide_driver kDriver = {
 }  // namespace
 }  // namespace tide_sqlite
 
-extern "C" TIDE_EXPORT const tide_driver *tide_driver_entry(void) { return &tide_sqlite::kDriver; }
+extern "C" TIDE_EXPORT const tide_driver *tide_driver_entry(void) {
+  // SQLite counts every allocation under a global mutex unless told not to; tide never
+  // reads those counters. Only possible before SQLite initialises (a host that already
+  // uses SQLite itself gets SQLITE_MISUSE here, which is harmless), so do it once, first.
+  static const bool configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
+  (void)configured;
+  return &tide_sqlite::kDriver;
+}
