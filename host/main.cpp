@@ -20,7 +20,9 @@ using namespace tide;
 namespace {
 
 int fail(Output &out, const Status &s) {
-  out.error(s.error());
+  // Pending migrations (status --exit-code) are a state to report, not an error.
+  if (s.error().exit == Exit::kPending) out.note("pending", s.error().message);
+  else out.error(s.error());
   return static_cast<int>(s.error().exit);
 }
 

@@ -90,6 +90,7 @@ class TableReader {
       Status s = lua.pcall(1, 1);
       if (!s.ok()) {
         s.error().exit = Exit::kUsage;
+        s.error().traceback.clear();
         return s;
       }
     }
@@ -185,6 +186,7 @@ Result<Config> load_config(LuaState &lua, const ConfigOverrides &o) {
     if (s.ok()) s = lua.pcall(0, 1);
     if (!s.ok()) {
       s.error().exit = Exit::kUsage;
+      s.error().traceback.clear();  // a config mistake: the message names file and line
       return s;
     }
     if (!lua_istable(L, -1)) {

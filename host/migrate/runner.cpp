@@ -373,27 +373,37 @@ Status Runner::validate() {
   TIDE_TRY(history_.ensure());
   auto ov = load_overview();
   if (!ov) return ov.status();
-  std::vector<std::string> problems;
+  // Every problem, each with its own way out.
+  std::vector<Error> problems;
+  auto problem = [&](Error e) { problems.push_back(std::move(e)); };
   for (const auto &file : catalog_.migrations) {
     auto m = load(file);
     if (!m) {
-      problems.push_back(m.error().headline());
+      problem(m.error());
       continue;
     }
-    if (!(*m)->has_down() && !(*m)->irreversible())
-      problems.push_back(fmt::format("{}: no down, and not marked irreversible", file.display));
-    if (auto gate = gated_out(**m); !gate) problems.push_back(gate.error().headline());
+    if (!(*m)->has_down() && !(*m)->irreversible()) {
+      Error e;
+      e.where = file.display;
+      e.message = "no down, and not marked irreversible";
+      e.hint = "write a down, or mark it irreversible (`irreversible = true`, `-- tide:irreversible`)";
+      problem(std::move(e));
+    }
+    if (auto gate = gated_out(**m); !gate) problem(gate.error());
   }
-  if (Status s = check_clean(*ov, false); !s.ok()) problems.push_back(s.error().message);
+  if (Status s = check_clean(*ov, false); !s.ok()) problem(s.error());
   if (problems.empty()) {
     reporter_.note("valid", fmt::format("{} migration(s) valid", catalog_.migrations.size()));
     return {};
   }
-  std::string list;
-  for (const auto &p : problems) list += "\n  " + p;
-  return Status::fail(Exit::kInvalid, fmt::format("validation failed ({} problem(s)):{}", problems.size(), list),
-                      "a missing down is fixed by writing one or marking the migration irreversible "
-                      "(`irreversible = true`, `-- tide:irreversible`)");
+  Error out;
+  out.exit = Exit::kInvalid;
+  out.message = fmt::format("validation failed ({} problem(s))", problems.size());
+  for (const Error &e : problems) {
+    out.detail += (out.detail.empty() ? "" : "\n") + e.headline();
+    if (!e.hint.empty()) out.detail += "\n  way out: " + e.hint;
+  }
+  return out;
 }
 
 Status Runner::baseline(const std::string &version) {

@@ -206,6 +206,9 @@ test_validate_reports_changed_and_out_of_order() {
   expect_exit 5
   expect_stderr_contains "migrations/003_c.sql"
   expect_stderr_contains "changed"
+  # Each problem keeps its own way out.
+  expect_stderr_contains "tide repair"
+  expect_stderr_not_contains "irreversible"
 }
 
 test_validate_duplicate_versions() {

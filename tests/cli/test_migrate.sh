@@ -129,7 +129,8 @@ test_status_exit_code() {
   tide up --step 3
   tide status --exit-code
   expect_exit 3
-  expect_stderr_contains "1 migration(s) pending"
+  expect_stdout_contains "1 migration(s) pending"
+  expect_stderr_not_contains "error"
   tide up
   tide status --exit-code
   expect_exit 0
