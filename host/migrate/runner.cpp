@@ -230,7 +230,7 @@ Status Runner::up(const UpOptions &options) {
 // many there are, and a small run reads each file once.
 Result<std::vector<Runner::Planned>> Runner::preflight(const std::vector<const MigrationFile *> &files,
                                                        bool single_transaction) {
-  constexpr size_t kPreflightKeepBytes = 16 << 20;
+  constexpr size_t kPreflightKeepBytes = 1 << 20;
   size_t kept = 0;
   std::vector<Planned> plan;
   for (const MigrationFile *file : files) {
