@@ -1,11 +1,10 @@
 // tide: the steps of a run, one call each — parse arguments, load config, open the
 // driver, build the catalog and run the command (the runner takes the lock), report.
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
-
-#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "cli/options.h"
@@ -21,8 +20,10 @@ namespace {
 
 int fail(Output &out, const Status &s) {
   // Pending migrations (status --exit-code) are a state to report, not an error.
-  if (s.error().exit == Exit::kPending) out.note("pending", s.error().message);
-  else out.error(s.error());
+  if (s.error().exit == Exit::kPending)
+    out.note("pending", s.error().message);
+  else
+    out.error(s.error());
   return static_cast<int>(s.error().exit);
 }
 
@@ -59,7 +60,8 @@ int main(int argc, char **argv) {
   //    is declared before the Lua state so that it outlives every cursor Lua holds.
   std::unique_ptr<Session> session;
   LuaState lua;
-  if (Status s = lua.install_globals("", [&](const std::string &level, const std::string &msg) { out.log(level, msg); });
+  if (Status s =
+          lua.install_globals("", [&](const std::string &level, const std::string &msg) { out.log(level, msg); });
       !s.ok())
     return fail(out, s);
   auto config = load_config(lua, cl.config);

@@ -1,9 +1,8 @@
 #include "cli/commands.h"
 
+#include <fmt/format.h>
 #include <pwd.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include "migrate/history.h"
 #include "migrate/runner.h"
@@ -14,8 +13,10 @@ namespace tide {
 
 std::string applied_by() {
   std::string user;
-  if (const char *u = std::getenv("USER"); u && *u) user = u;
-  else if (passwd *pw = getpwuid(getuid())) user = pw->pw_name;
+  if (const char *u = std::getenv("USER"); u && *u)
+    user = u;
+  else if (passwd *pw = getpwuid(getuid()))
+    user = pw->pw_name;
   char host[256] = {0};
   gethostname(host, sizeof host - 1);
   return user + "@" + host;
@@ -44,10 +45,10 @@ Result<std::unique_ptr<Session>> open_database(const Config &config) {
 Status check_protected(const CommandLine &cl, const Config &config) {
   bool destructive = cl.command == "down" || cl.command == "redo";
   if (!destructive || !config.is_protected() || cl.yes) return {};
-  return Status::fail(Exit::kUsage,
-                      fmt::format("refusing to run `{}` in the protected environment \"{}\"", cl.command,
-                                  config.environment),
-                      "pass --yes if you mean it (protected environments are set by `protected` in tide.lua)");
+  return Status::fail(
+      Exit::kUsage,
+      fmt::format("refusing to run `{}` in the protected environment \"{}\"", cl.command, config.environment),
+      "pass --yes if you mean it (protected environments are set by `protected` in tide.lua)");
 }
 
 namespace {
@@ -131,10 +132,14 @@ Status list_drivers(const Config &config, Output &out) {
     cap(TIDE_CAP_EMBEDDED, "embedded");
     std::string abi = fmt::format("{}.{}", t.abi_major, t.abi_minor);
     out.event("driver",
-              {{"name", t.name}, {"version", t.version ? t.version : ""}, {"abi", abi}, {"schemes", schemes},
-               {"capabilities", caps}, {"path", f.path.string()}},
-              fmt::format("{:<10} {:<8} abi {}  schemes {}  [{}]\n           {}", t.name, t.version ? t.version : "", abi,
-                          schemes, caps, f.path.string()));
+              {{"name", t.name},
+               {"version", t.version ? t.version : ""},
+               {"abi", abi},
+               {"schemes", schemes},
+               {"capabilities", caps},
+               {"path", f.path.string()}},
+              fmt::format("{:<10} {:<8} abi {}  schemes {}  [{}]\n           {}", t.name, t.version ? t.version : "",
+                          abi, schemes, caps, f.path.string()));
   }
   return {};
 }

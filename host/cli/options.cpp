@@ -23,7 +23,8 @@ std::optional<int> parse_command_line(int argc, char **argv, CommandLine &c) {
   app.fallthrough();
 
   app.add_option("-C", c.dir, "Run as if started in DIR");
-  app.add_option("--database", c.config.database, "Database URL (default: tide.lua, $DATABASE_URL, sqlite:db/ENV.sqlite3)");
+  app.add_option("--database", c.config.database,
+                 "Database URL (default: tide.lua, $DATABASE_URL, sqlite:db/ENV.sqlite3)");
   app.add_option("--env", c.config.environment, "Environment name (default: $TIDE_ENV, tide.lua, development)");
   app.add_option("--config", c.config.config_file, "Config file (default: tide.lua)");
   app.add_option("--plugin-path", c.config.plugin_path, "Extra folder to search for driver plugins");
@@ -54,7 +55,8 @@ std::optional<int> parse_command_line(int argc, char **argv, CommandLine &c) {
 
   app.add_subcommand("redo", "Revert and re-apply the latest migration");
   auto *status = app.add_subcommand("status", "Show applied, pending, missing, changed and dirty migrations");
-  status->add_flag("--exit-code", c.status_exit_code, "Exit 3 when migrations are pending, 5 when any is dirty, changed or missing");
+  status->add_flag("--exit-code", c.status_exit_code,
+                   "Exit 3 when migrations are pending, 5 when any is dirty, changed or missing");
   app.add_subcommand("validate", "Parse every file and check checksums, order, duplicates and downs");
   auto *baseline = app.add_subcommand("baseline", "Mark every migration up to V applied on an existing database");
   baseline->add_option("V", c.version, "Version to baseline at")->required();
@@ -62,7 +64,8 @@ std::optional<int> parse_command_line(int argc, char **argv, CommandLine &c) {
   auto *resolve = app.add_subcommand("resolve", "Clear a dirty migration after fixing the database by hand");
   resolve->add_option("V", c.version, "The dirty migration's version")->required();
   auto *ra = resolve->add_flag("--applied", c.applied, "Its changes are all in the database: mark it applied");
-  auto *rr = resolve->add_flag("--rolled-back", c.rolled_back, "None of its changes remain: forget it, so up runs it again");
+  auto *rr =
+      resolve->add_flag("--rolled-back", c.rolled_back, "None of its changes remain: forget it, so up runs it again");
   ra->excludes(rr);
   app.add_subcommand("drivers", "List the driver plugins found, with schemes and capabilities");
   (void)init;

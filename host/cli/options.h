@@ -20,9 +20,9 @@ struct CommandLine {
   UpOptions up;
   DownOptions down;
   bool status_exit_code = false;
-  std::string name;  // new NAME
-  bool sql = false;  // new --sql
-  std::string version;  // baseline V, resolve V
+  std::string name;                           // new NAME
+  bool sql = false;                           // new --sql
+  std::string version;                        // baseline V, resolve V
   bool applied = false, rolled_back = false;  // resolve
 };
 

@@ -1,8 +1,8 @@
 #include "cli/output.h"
 
-#include <cstdio>
-
 #include <fmt/format.h>
+
+#include <cstdio>
 
 #include "util/text.h"
 
@@ -160,7 +160,7 @@ void Output::status_table(const Overview &ov) {
   std::printf("%-*s  %-*s  %-13s  %s\n", static_cast<int>(vw), "version", static_cast<int>(nw), "name", "state",
               "applied at");
   for (const auto &e : ov.entries) {
-    const char *color = e.state == State::kApplied                                    ? kGreen
+    const char *color = e.state == State::kApplied                                 ? kGreen
                         : e.state == State::kPending || e.state == State::kSkipped ? kYellow
                                                                                    : kRed;
     std::string state = fmt::format("{:<13}", state_name(e.state));

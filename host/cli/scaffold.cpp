@@ -1,10 +1,10 @@
 #include "cli/scaffold.h"
 
+#include <fmt/format.h>
+
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-
-#include <fmt/format.h>
 
 #include "migrate/catalog.h"
 
@@ -78,8 +78,10 @@ std::string next_version(const Catalog &cat) {
 std::string snake_case(const std::string &name) {
   std::string out;
   for (char c : name) {
-    if (std::isalnum(static_cast<unsigned char>(c))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    else if (!out.empty() && out.back() != '_') out += '_';
+    if (std::isalnum(static_cast<unsigned char>(c)))
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    else if (!out.empty() && out.back() != '_')
+      out += '_';
   }
   while (!out.empty() && out.back() == '_') out.pop_back();
   return out;
@@ -107,11 +109,13 @@ Status init_project(Output &out) {
 Status new_migration(const Config &config, const std::string &name, bool sql, Output &out) {
   std::string clean = snake_case(name);
   if (clean.empty())
-    return Status::fail(Exit::kUsage, fmt::format("new: \"{}\" is not a usable name", name), "e.g. tide new add_users_role");
+    return Status::fail(Exit::kUsage, fmt::format("new: \"{}\" is not a usable name", name),
+                        "e.g. tide new add_users_role");
   fs::create_directories(config.migrations_dir);
   auto cat = scan_migrations(config.migrations_dir, config.migrations_dir);
   if (!cat) return cat.status();
-  fs::path path = fs::path(config.migrations_dir) / fmt::format("{}_{}{}", next_version(*cat), clean, sql ? ".sql" : ".lua");
+  fs::path path =
+      fs::path(config.migrations_dir) / fmt::format("{}_{}{}", next_version(*cat), clean, sql ? ".sql" : ".lua");
   TIDE_TRY(write_new(path, fmt::format(fmt::runtime(sql ? kSqlTemplate : kLuaTemplate), fmt::arg("name", clean))));
   out.event("created", {{"path", path.string()}}, fmt::format("created {}", path.string()));
   return {};

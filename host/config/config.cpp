@@ -1,9 +1,9 @@
 #include "config/config.h"
 
+#include <fmt/format.h>
+
 #include <cstdlib>
 #include <fstream>
-
-#include <fmt/format.h>
 
 #include "util/text.h"
 
@@ -70,8 +70,10 @@ class TableReader {
       out = static_cast<int64_t>(lua_tonumber(L_, -1) * 1000);
     } else if (lua_type(L_, -1) == LUA_TSTRING) {
       auto ms = parse_duration_ms(lua_tostring(L_, -1));
-      if (ms) out = *ms;
-      else s = fail(key, "must be a duration like \"30s\", \"500ms\" or \"5m\"");
+      if (ms)
+        out = *ms;
+      else
+        s = fail(key, "must be a duration like \"30s\", \"500ms\" or \"5m\"");
     } else if (!lua_isnil(L_, -1)) {
       s = fail(key, "must be a duration like \"30s\" or a number of seconds");
     }
@@ -102,9 +104,8 @@ class TableReader {
   }
 
   Status check_keys() {
-    static const char *const kKnown[] = {"database",       "environment",       "protected",  "migrations",
-                                         "seeds",          "lock_timeout",      "statement_timeout",
-                                         "plugin_path",    "history_table"};
+    static const char *const kKnown[] = {"database",     "environment",       "protected",   "migrations",   "seeds",
+                                         "lock_timeout", "statement_timeout", "plugin_path", "history_table"};
     static const char *const kLater[] = {"hooks", "targets", "lint"};
     lua_pushnil(L_);
     while (lua_next(L_, t_) != 0) {
@@ -192,8 +193,8 @@ Result<Config> load_config(LuaState &lua, const ConfigOverrides &o) {
     if (!lua_istable(L, -1)) {
       std::string got = luaL_typename(L, -1);
       lua_pop(L, 1);
-      return Status::fail(Exit::kUsage, fmt::format("{}: the config must return a table (it returned {})",
-                                                    c.config_display, got),
+      return Status::fail(Exit::kUsage,
+                          fmt::format("{}: the config must return a table (it returned {})", c.config_display, got),
                           "end tide.lua with `return { database = \"sqlite:db/dev.sqlite3\" }`");
     }
     TableReader t(L, lua_gettop(L), c.config_display);
@@ -223,8 +224,8 @@ Result<Config> load_config(LuaState &lua, const ConfigOverrides &o) {
   if (!o.lock_timeout.empty()) {
     auto ms = parse_duration_ms(o.lock_timeout);
     if (!ms)
-      return Status::fail(Exit::kUsage, fmt::format("--lock-timeout {}: expected a duration like 30s, 500ms or 5m",
-                                                    o.lock_timeout));
+      return Status::fail(Exit::kUsage,
+                          fmt::format("--lock-timeout {}: expected a duration like 30s, 500ms or 5m", o.lock_timeout));
     c.lock_timeout_ms = *ms;
   }
   for (const auto &p : o.plugin_path) c.plugin_path.insert(c.plugin_path.begin(), p);

@@ -31,10 +31,10 @@ struct Config {
 
 // What the command line says; empty fields defer to the file and the environment.
 struct ConfigOverrides {
-  std::string config_file;  // --config
-  std::string database;     // --database
-  std::string environment;  // --env
-  std::string lock_timeout;  // --lock-timeout
+  std::string config_file;               // --config
+  std::string database;                  // --database
+  std::string environment;               // --env
+  std::string lock_timeout;              // --lock-timeout
   std::vector<std::string> plugin_path;  // --plugin-path
 };
 

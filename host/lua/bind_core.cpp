@@ -27,8 +27,10 @@ int core_log(lua_State *L) {
 
 int core_getenv(lua_State *L) {
   const char *v = std::getenv(luaL_checkstring(L, 1));
-  if (v) lua_pushstring(L, v);
-  else lua_pushnil(L);
+  if (v)
+    lua_pushstring(L, v);
+  else
+    lua_pushnil(L);
   return 1;
 }
 

@@ -49,7 +49,9 @@ std::string collect_params(lua_State *L, int first, std::vector<tide_value> &out
   for (int i = first; i <= top; ++i) {
     tide_value v{};
     switch (lua_type(L, i)) {
-      case LUA_TNIL: v.type = TIDE_TYPE_NULL; break;
+      case LUA_TNIL:
+        v.type = TIDE_TYPE_NULL;
+        break;
       case LUA_TBOOLEAN:
         v.type = TIDE_TYPE_BOOL;
         v.u.i = lua_toboolean(L, i);
@@ -73,8 +75,8 @@ std::string collect_params(lua_State *L, int first, std::vector<tide_value> &out
         break;
       }
       default:
-        return std::string("parameter ") + std::to_string(i - first + 1) + ": cannot bind a " +
-               luaL_typename(L, i) + " value (use nil, a boolean, a number or a string)";
+        return std::string("parameter ") + std::to_string(i - first + 1) + ": cannot bind a " + luaL_typename(L, i) +
+               " value (use nil, a boolean, a number or a string)";
     }
     out.push_back(v);
   }
@@ -85,14 +87,23 @@ void push_value(lua_State *L, const tide_value &v) {
   switch (v.type) {
     case TIDE_TYPE_INT:
       // Integers beyond 2^53 do not fit a Lua number exactly: hand them over as text.
-      if (v.u.i > (int64_t{1} << 53) || v.u.i < -(int64_t{1} << 53)) lua_pushstring(L, std::to_string(v.u.i).c_str());
-      else lua_pushnumber(L, static_cast<double>(v.u.i));
+      if (v.u.i > (int64_t{1} << 53) || v.u.i < -(int64_t{1} << 53))
+        lua_pushstring(L, std::to_string(v.u.i).c_str());
+      else
+        lua_pushnumber(L, static_cast<double>(v.u.i));
       break;
-    case TIDE_TYPE_FLOAT: lua_pushnumber(L, v.u.f); break;
-    case TIDE_TYPE_BOOL: lua_pushboolean(L, v.u.i != 0); break;
+    case TIDE_TYPE_FLOAT:
+      lua_pushnumber(L, v.u.f);
+      break;
+    case TIDE_TYPE_BOOL:
+      lua_pushboolean(L, v.u.i != 0);
+      break;
     case TIDE_TYPE_TEXT:
-    case TIDE_TYPE_BLOB: lua_pushlstring(L, v.u.s.ptr, v.u.s.len); break;
-    default: lua_pushnil(L);
+    case TIDE_TYPE_BLOB:
+      lua_pushlstring(L, v.u.s.ptr, v.u.s.len);
+      break;
+    default:
+      lua_pushnil(L);
   }
 }
 

@@ -1,8 +1,8 @@
 #include "lua/state.h"
 
-#include <cstdlib>
-
 #include <fmt/format.h>
+
+#include <cstdlib>
 
 #include "lua/bind.h"
 #include "lua/embedded.h"
@@ -14,8 +14,7 @@ namespace {
 
 int load_embedded(lua_State *L) {
   auto *m = static_cast<const EmbeddedModule *>(lua_touserdata(L, lua_upvalueindex(1)));
-  if (luaL_loadbuffer(L, reinterpret_cast<const char *>(m->bytecode), m->size, m->chunkname) != 0)
-    return lua_error(L);
+  if (luaL_loadbuffer(L, reinterpret_cast<const char *>(m->bytecode), m->size, m->chunkname) != 0) return lua_error(L);
   lua_pushstring(L, m->name);
   lua_call(L, 1, 1);  // our own library, not user code
   return 1;
@@ -104,8 +103,10 @@ Status LuaState::install_globals(const std::string &environment, LogSink sink) {
 
 void LuaState::set_environment(const std::string &environment) {
   lua_getglobal(L_, "tide");
-  if (environment.empty()) lua_pushnil(L_);
-  else lua_pushstring(L_, environment.c_str());
+  if (environment.empty())
+    lua_pushnil(L_);
+  else
+    lua_pushstring(L_, environment.c_str());
   lua_setfield(L_, -2, "env");
   lua_pop(L_, 1);
 }

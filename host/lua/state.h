@@ -4,10 +4,9 @@
 #pragma once
 
 #include <functional>
+#include <lua.hpp>
 #include <memory>
 #include <string>
-
-#include <lua.hpp>
 
 #include "util/status.h"
 

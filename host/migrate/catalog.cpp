@@ -1,8 +1,8 @@
 #include "migrate/catalog.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace fs = std::filesystem;
 
@@ -56,9 +56,10 @@ Result<Catalog> scan_migrations(const fs::path &dir, const std::string &display_
     if (ext != ".lua" && ext != ".sql") continue;
     MigrationFile m;
     if (!parse_name(file, m)) {
-      cat.warnings.push_back(fmt::format("{}/{}: ignored: a migration's name starts with its version "
-                                         "(like 20261120093000_create_users{})",
-                                         display_dir, file, ext));
+      cat.warnings.push_back(
+          fmt::format("{}/{}: ignored: a migration's name starts with its version "
+                      "(like 20261120093000_create_users{})",
+                      display_dir, file, ext));
       continue;
     }
     m.path = entry.path();

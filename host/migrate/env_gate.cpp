@@ -1,8 +1,8 @@
 #include "migrate/env_gate.h"
 
-#include <cctype>
-
 #include <fmt/format.h>
+
+#include <cctype>
 
 namespace tide {
 
@@ -32,7 +32,9 @@ class Parser {
   void fail(const char *what) {
     if (error_.empty()) error_ = what;
   }
-  static bool name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'; }
+  static bool name_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  }
   std::string_view peek_word() {
     skip();
     size_t e = pos_;
@@ -81,8 +83,10 @@ class Parser {
       ++pos_;
       bool v = list();
       skip();
-      if (pos_ >= s_.size() || s_[pos_] != ')') fail("missing `)`");
-      else ++pos_;
+      if (pos_ >= s_.size() || s_[pos_] != ')')
+        fail("missing `)`");
+      else
+        ++pos_;
       return v;
     }
     std::string_view w = peek_word();

@@ -6,17 +6,15 @@ namespace tide {
 
 namespace {
 
-constexpr const char *kColumns[] = {"kind",        "version",    "name",    "checksum",
-                                    "status",      "applied_at", "duration_ms", "applied_by",
-                                    "environment", "tide_version", "error"};
+constexpr const char *kColumns[] = {"kind",        "version",    "name",        "checksum",     "status", "applied_at",
+                                    "duration_ms", "applied_by", "environment", "tide_version", "error"};
 
 // Bound values of a record, in kColumns order. Views into r: r must outlive them.
 std::vector<tide_value> values_of(const HistoryRecord &r) {
   auto opt_text = [](const std::string &s) { return s.empty() ? null_value() : text_value(s); };
-  return {text_value(r.kind),        text_value(r.version),     text_value(r.name),
-          text_value(r.checksum),    text_value(r.status),      text_value(r.applied_at),
-          int_value(r.duration_ms),  opt_text(r.applied_by),    opt_text(r.environment),
-          opt_text(r.tide_version),  opt_text(r.error)};
+  return {text_value(r.kind),      text_value(r.version),    text_value(r.name),       text_value(r.checksum),
+          text_value(r.status),    text_value(r.applied_at), int_value(r.duration_ms), opt_text(r.applied_by),
+          opt_text(r.environment), opt_text(r.tide_version), opt_text(r.error)};
 }
 
 }  // namespace
@@ -39,10 +37,10 @@ SqlHistory::SqlHistory(Session &session, std::string table) : session_(session) 
     sets += fmt::format("{} = {}", kColumns[i], d.placeholder(++m));
   }
   insert_sql_ = fmt::format("INSERT INTO {} ({}) VALUES ({})", table_, cols, marks);
-  update_sql_ = fmt::format("UPDATE {} SET {} WHERE kind = {} AND version = {}", table_, sets,
-                            d.placeholder(m + 1), d.placeholder(m + 2));
-  delete_sql_ = fmt::format("DELETE FROM {} WHERE kind = {} AND version = {}", table_, d.placeholder(1),
-                            d.placeholder(2));
+  update_sql_ = fmt::format("UPDATE {} SET {} WHERE kind = {} AND version = {}", table_, sets, d.placeholder(m + 1),
+                            d.placeholder(m + 2));
+  delete_sql_ =
+      fmt::format("DELETE FROM {} WHERE kind = {} AND version = {}", table_, d.placeholder(1), d.placeholder(2));
   select_sql_ = fmt::format("SELECT {} FROM {} WHERE kind = {}", cols, table_, d.placeholder(1));
 }
 

@@ -35,7 +35,7 @@ struct HistoryRecord {
 class History {
  public:
   virtual ~History() = default;
-  virtual Status ensure() = 0;                                     // create when missing
+  virtual Status ensure() = 0;                                                   // create when missing
   virtual Result<std::vector<HistoryRecord>> load(const std::string &kind) = 0;  // one query
   virtual Status insert(const HistoryRecord &r) = 0;
   virtual Status update(const HistoryRecord &r) = 0;  // by (kind, version)
@@ -54,7 +54,7 @@ class SqlHistory : public History {
  private:
   Status run(const std::string &sql, std::vector<tide_value> params);
   Session &session_;
-  std::string table_;   // quoted
+  std::string table_;  // quoted
   std::string insert_sql_, update_sql_, delete_sql_, select_sql_;
 };
 

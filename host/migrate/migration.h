@@ -29,7 +29,9 @@ class Migration {
   bool has_down() const { return has_down_; }
   const std::optional<std::string> &env() const { return env_; }
   // Where the gate is written, for errors: "file:line" for SQL, the file for Lua.
-  std::string env_where() const { return env_line_ > 0 ? file_.display + ":" + std::to_string(env_line_) : file_.display; }
+  std::string env_where() const {
+    return env_line_ > 0 ? file_.display + ":" + std::to_string(env_line_) : file_.display;
+  }
   const std::string &description() const { return description_; }
 
   // Run one direction on session. Errors carry the file and line of the failure.

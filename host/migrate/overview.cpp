@@ -8,12 +8,18 @@ namespace tide {
 
 const char *state_name(State s) {
   switch (s) {
-    case State::kApplied: return "applied";
-    case State::kPending: return "pending";
-    case State::kMissing: return "missing";
-    case State::kChanged: return "changed";
-    case State::kDirty: return "dirty";
-    case State::kSkipped: return "skipped (env)";
+    case State::kApplied:
+      return "applied";
+    case State::kPending:
+      return "pending";
+    case State::kMissing:
+      return "missing";
+    case State::kChanged:
+      return "changed";
+    case State::kDirty:
+      return "dirty";
+    case State::kSkipped:
+      return "skipped (env)";
   }
   return "?";
 }

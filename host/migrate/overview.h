@@ -19,10 +19,10 @@ const char *state_name(State s);
 struct Entry {
   std::string version;
   std::string name;
-  const MigrationFile *file = nullptr;   // null when the file is missing
+  const MigrationFile *file = nullptr;  // null when the file is missing
   std::optional<HistoryRecord> record;  // empty when never applied
   State state = State::kPending;
-  std::string checksum;                 // the file's current checksum, for applied files
+  std::string checksum;  // the file's current checksum, for applied files
 };
 
 struct Overview {

@@ -1,9 +1,9 @@
 #include "migrate/runner.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
-
-#include <fmt/format.h>
 
 #include "migrate/env_gate.h"
 #include "util/text.h"
@@ -18,8 +18,7 @@ int64_t elapsed_ms(std::chrono::steady_clock::time_point start) {
 
 std::string list_entries(const std::vector<const Entry *> &entries) {
   std::string out;
-  for (const Entry *e : entries)
-    out += "\n  " + (e->file ? e->file->display : e->version + " " + e->name);
+  for (const Entry *e : entries) out += "\n  " + (e->file ? e->file->display : e->version + " " + e->name);
   return out;
 }
 
@@ -35,8 +34,8 @@ Status Runner::acquire_lock() {
                                           context_.lock_timeout_ms));
   s = session_.lock(context_.lock_key, context_.lock_timeout_ms);
   if (!s.ok() && s.error().exit == Exit::kLocked) {
-    s.error().message = fmt::format("migration lock not acquired within {} ms: {}", context_.lock_timeout_ms,
-                                    s.error().message);
+    s.error().message =
+        fmt::format("migration lock not acquired within {} ms: {}", context_.lock_timeout_ms, s.error().message);
     s.error().hint = "another tide run is migrating this database; wait for it, or raise --lock-timeout";
   }
   return s;
@@ -67,9 +66,10 @@ Status Runner::check_clean(const Overview &ov, bool allow_out_of_order) {
     err.where = e.file ? e.file->display : e.version;
     err.message = fmt::format("migration {} is dirty: an earlier run started it and did not finish", e.version);
     err.detail = e.record->error.empty() ? "" : "it failed with: " + e.record->error;
-    err.hint = fmt::format("check the database by hand, then `tide resolve {0} --applied` if its changes are all "
-                           "there, or `tide resolve {0} --rolled-back` (same as `tide repair`) to run it again",
-                           e.version);
+    err.hint = fmt::format(
+        "check the database by hand, then `tide resolve {0} --applied` if its changes are all "
+        "there, or `tide resolve {0} --rolled-back` (same as `tide repair`) to run it again",
+        e.version);
     return err;
   }
   if (auto changed = ov.with(State::kChanged); !changed.empty()) {
@@ -82,8 +82,7 @@ Status Runner::check_clean(const Overview &ov, bool allow_out_of_order) {
   if (auto missing = ov.with(State::kMissing); !missing.empty()) {
     std::string list;
     for (const Entry *e : missing) list += fmt::format("\n  {} {}", e->version, e->name);
-    return Status::fail(Exit::kInvalid,
-                        fmt::format("{} applied migration(s) have no file:{}", missing.size(), list),
+    return Status::fail(Exit::kInvalid, fmt::format("{} applied migration(s) have no file:{}", missing.size(), list),
                         "restore the files, or run `tide repair` to forget them");
   }
   if (!allow_out_of_order) {
@@ -161,7 +160,8 @@ Status Runner::apply_in_transaction(Migration &m, Direction dir) {
   if (s.ok()) s = session_.commit();
   if (!s.ok()) {
     (void)session_.rollback();
-    s.error().detail += (s.error().detail.empty() ? "" : "\n") + std::string("the migration was rolled back; nothing was recorded");
+    s.error().detail +=
+        (s.error().detail.empty() ? "" : "\n") + std::string("the migration was rolled back; nothing was recorded");
   }
   return s;
 }
@@ -178,9 +178,10 @@ Status Runner::apply_dirty_first(Migration &m, Direction dir) {
     const Error &e = s.error();
     r.error = e.headline() + (e.detail.empty() ? "" : "\n" + e.detail);
     (void)history_.update(r);
-    s.error().hint = fmt::format("migration {} ran outside a transaction and is now marked dirty; fix the database "
-                                 "by hand, then `tide resolve {} --applied` or `--rolled-back`",
-                                 m.file().version, m.file().version);
+    s.error().hint = fmt::format(
+        "migration {} ran outside a transaction and is now marked dirty; fix the database "
+        "by hand, then `tide resolve {} --applied` or `--rolled-back`",
+        m.file().version, m.file().version);
     return s;
   }
   if (dir == Direction::kDown) return history_.remove(kKindMigration, m.file().version);
@@ -260,8 +261,9 @@ Result<std::unique_ptr<Migration>> Runner::take(Planned &p) {
 
 Status Runner::up_single_transaction(std::vector<Planned> &plan) {
   if (!session_.dialect().has(TIDE_CAP_TRANSACTIONAL_DDL))
-    return Status::fail(Exit::kUsage, fmt::format("--single-transaction needs transactional DDL, which {} does not have",
-                                                  session_.dialect().name()));
+    return Status::fail(
+        Exit::kUsage,
+        fmt::format("--single-transaction needs transactional DDL, which {} does not have", session_.dialect().name()));
   TIDE_TRY(session_.begin());
   Status s;
   for (Planned &p : plan) {
@@ -363,8 +365,10 @@ Result<Overview> Runner::status() {
     if (e.state != State::kPending) continue;
     auto m = load(*e.file);
     auto skip = m ? gated_out(**m) : Result<bool>(m.error());
-    if (!skip) reporter_.warn(skip.error().headline());
-    else if (*skip) e.state = State::kSkipped;
+    if (!skip)
+      reporter_.warn(skip.error().headline());
+    else if (*skip)
+      e.state = State::kSkipped;
   }
   return ov;
 }
@@ -448,8 +452,8 @@ Status Runner::repair() {
     for (const auto &e : ov->entries) {
       if (e.state == State::kDirty || e.state == State::kMissing) {
         TIDE_TRY(history_.remove(kKindMigration, e.version));
-        reporter_.note("repair", fmt::format("{} {}: removed its {} history record", e.version, e.name,
-                                             state_name(e.state)));
+        reporter_.note("repair",
+                       fmt::format("{} {}: removed its {} history record", e.version, e.name, state_name(e.state)));
         ++fixed;
       } else if (e.state == State::kChanged) {
         HistoryRecord r = *e.record;
@@ -476,7 +480,8 @@ Status Runner::resolve(const std::string &version, bool applied) {
                           "`tide status` shows which migrations are dirty");
     if (!applied) {
       TIDE_TRY(history_.remove(kKindMigration, it->version));
-      reporter_.note("resolve", fmt::format("{} {}: marked rolled back; `tide up` runs it again", it->version, it->name));
+      reporter_.note("resolve",
+                     fmt::format("{} {}: marked rolled back; `tide up` runs it again", it->version, it->name));
       return {};
     }
     HistoryRecord r = *it->record;

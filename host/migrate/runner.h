@@ -40,7 +40,11 @@ class Runner {
  public:
   Runner(Session &session, History &history, LuaState &lua, Reporter &reporter, const Catalog &catalog,
          RunContext context)
-      : session_(session), history_(history), lua_(lua), reporter_(reporter), catalog_(catalog),
+      : session_(session),
+        history_(history),
+        lua_(lua),
+        reporter_(reporter),
+        catalog_(catalog),
         context_(std::move(context)) {}
 
   Status up(const UpOptions &options);

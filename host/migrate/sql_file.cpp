@@ -48,8 +48,10 @@ struct LineParser {
     bool first = true;
     while (!(rest = trim(rest)).empty()) {
       std::string_view word = next_word(rest);
-      if (word.substr(0, 5) == "tide:") word.remove_prefix(5);
-      else if (first) return {};  // an ordinary comment that mentions tide: later on
+      if (word.substr(0, 5) == "tide:")
+        word.remove_prefix(5);
+      else if (first)
+        return {};  // an ordinary comment that mentions tide: later on
       first = false;
       if (word == "up" || word == "down") {
         bool up = word == "up";

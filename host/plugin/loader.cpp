@@ -1,14 +1,13 @@
 #include "plugin/loader.h"
 
 #include <dlfcn.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <set>
-
-#include <fmt/format.h>
 
 namespace fs = std::filesystem;
 
@@ -137,8 +136,9 @@ Result<std::shared_ptr<Plugin>> PluginFinder::for_scheme(const std::string &sche
   e.message = fmt::format("no driver plugin for URL scheme \"{}:\"", scheme);
   e.detail = "looked in:" + looked;
   for (const auto &err : errors) e.detail += "\n  skipped " + err;
-  e.hint = "check the database URL, or point --plugin-path / TIDE_PLUGIN_PATH at the folder holding "
-           "tide-driver-<name>.so; `tide drivers` lists what is found";
+  e.hint =
+      "check the database URL, or point --plugin-path / TIDE_PLUGIN_PATH at the folder holding "
+      "tide-driver-<name>.so; `tide drivers` lists what is found";
   return e;
 }
 
@@ -146,8 +146,10 @@ std::vector<PluginFinder::Found> PluginFinder::all() const {
   std::vector<Found> out;
   for (const auto &path : candidates()) {
     auto plugin = Plugin::load(path);
-    if (plugin) out.push_back({path, *plugin, {}});
-    else out.push_back({path, nullptr, plugin.error().message});
+    if (plugin)
+      out.push_back({path, *plugin, {}});
+    else
+      out.push_back({path, nullptr, plugin.error().message});
   }
   return out;
 }

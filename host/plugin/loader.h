@@ -3,12 +3,12 @@
 // lib/tide/plugins and the build tree.
 #pragma once
 
+#include <tide/driver.h>
+
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <tide/driver.h>
 
 #include "util/status.h"
 

@@ -77,8 +77,7 @@ std::vector<Dialect::Span> PluginDialect::split(std::string_view script) const {
   return out;
 }
 
-Result<std::unique_ptr<PluginSession>> PluginSession::connect(std::shared_ptr<Plugin> plugin,
-                                                              const std::string &url,
+Result<std::unique_ptr<PluginSession>> PluginSession::connect(std::shared_ptr<Plugin> plugin, const std::string &url,
                                                               const ConnectOptions &options) {
   tide_connect_options opts{};
   opts.struct_size = sizeof opts;

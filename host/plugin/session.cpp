@@ -31,12 +31,17 @@ tide_value null_value() {
 
 std::string value_to_string(const tide_value &v) {
   switch (v.type) {
-    case TIDE_TYPE_INT: return std::to_string(v.u.i);
-    case TIDE_TYPE_BOOL: return v.u.i ? "true" : "false";
-    case TIDE_TYPE_FLOAT: return fmt::format("{}", v.u.f);
+    case TIDE_TYPE_INT:
+      return std::to_string(v.u.i);
+    case TIDE_TYPE_BOOL:
+      return v.u.i ? "true" : "false";
+    case TIDE_TYPE_FLOAT:
+      return fmt::format("{}", v.u.f);
     case TIDE_TYPE_TEXT:
-    case TIDE_TYPE_BLOB: return std::string(v.u.s.ptr, v.u.s.len);
-    default: return {};
+    case TIDE_TYPE_BLOB:
+      return std::string(v.u.s.ptr, v.u.s.len);
+    default:
+      return {};
   }
 }
 

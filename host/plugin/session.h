@@ -3,14 +3,14 @@
 // VirtualFileSystem idea), so nothing above this line knows about dlopen or the ABI.
 #pragma once
 
+#include <tide/driver.h>
+
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <tide/driver.h>
 
 #include "util/status.h"
 
@@ -55,8 +55,7 @@ class Session {
   virtual const Dialect &dialect() const = 0;
   virtual std::string server_version() = 0;
   virtual Status exec(std::string_view script) = 0;
-  virtual Result<std::unique_ptr<Cursor>> query(std::string_view sql,
-                                                std::span<const tide_value> params) = 0;
+  virtual Result<std::unique_ptr<Cursor>> query(std::string_view sql, std::span<const tide_value> params) = 0;
   virtual Status begin() = 0;
   virtual Status commit() = 0;
   virtual Status rollback() = 0;

@@ -65,9 +65,9 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}           // NOLINT: implicit on purpose
-  Result(Error e) : v_(std::move(e)) {}               // NOLINT
-  Result(Status s) : v_(std::move(s.error())) {}      // NOLINT: s must be a failure
+  Result(T value) : v_(std::move(value)) {}       // NOLINT: implicit on purpose
+  Result(Error e) : v_(std::move(e)) {}           // NOLINT
+  Result(Status s) : v_(std::move(s.error())) {}  // NOLINT: s must be a failure
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   explicit operator bool() const { return ok(); }

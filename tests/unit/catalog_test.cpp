@@ -1,6 +1,7 @@
+#include "migrate/catalog.h"
+
 #include <catch2/catch.hpp>
 
-#include "migrate/catalog.h"
 #include "temp_dir.h"
 
 using namespace tide;

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "migrate/checksum.h"
+
+#include <catch2/catch.hpp>
 
 using tide::checksum;
 

@@ -1,8 +1,8 @@
-#include <catch2/catch.hpp>
+#include "config/config.h"
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 
-#include "config/config.h"
 #include "temp_dir.h"
 
 using namespace tide;

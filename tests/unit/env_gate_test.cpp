@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "migrate/env_gate.h"
+
+#include <catch2/catch.hpp>
 
 using tide::env_matches;
 

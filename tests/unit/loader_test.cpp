@@ -1,8 +1,9 @@
 // The plugin ABI from the host's side: a real plugin loads; a wrong major and a library
 // that is not a tide plugin are refused with the path in the message.
+#include "plugin/loader.h"
+
 #include <catch2/catch.hpp>
 
-#include "plugin/loader.h"
 #include "plugin/plugin_session.h"
 
 using namespace tide;

@@ -1,11 +1,11 @@
 // The runner over the in-memory fake database: ordering, transactions with their
 // history rows, dirty records, refusals, and the lock.
-#include <catch2/catch.hpp>
+#include "migrate/runner.h"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 
 #include "fake_session.h"
-#include "migrate/runner.h"
 #include "temp_dir.h"
 
 using namespace tide;

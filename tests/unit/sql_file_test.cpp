@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "migrate/sql_file.h"
+
+#include <catch2/catch.hpp>
 
 using namespace tide;
 

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "util/text.h"
+
+#include <catch2/catch.hpp>
 
 using namespace tide;
 
