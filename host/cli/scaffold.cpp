@@ -18,7 +18,7 @@ constexpr const char *kConfigTemplate = R"(-- tide configuration. Every key is o
 return {
   -- A URL, or a table by environment. Default: $DATABASE_URL, then sqlite:db/<env>.sqlite3
   -- database = { development = "sqlite:db/development.sqlite3", production = os.getenv("DATABASE_URL") },
-  -- protected = { "production" },   -- down, redo and seed --force need --yes here
+  -- protected = { "production" },   -- down and redo need --yes here
   -- lock_timeout = "30s",
   migrations = "migrations",
   seeds = "seeds",
@@ -32,10 +32,12 @@ return {{
     db:exec [[
     ]]
   end,
-  down = function(db)
-    db:exec [[
-    ]]
-  end,
+  -- Write the down, or say `irreversible = true`: until then `tide validate` reports
+  -- it, and `tide down` refuses to revert this migration.
+  -- down = function(db)
+  --   db:exec [[
+  --   ]]
+  -- end,
 }}
 )";
 
@@ -92,8 +94,10 @@ std::string snake_case(const std::string &name) {
 Status init_project(Output &out) {
   int made = 0;
   for (const char *dir : {"migrations", "seeds"}) {
-    if (fs::exists(dir)) continue;
-    fs::create_directories(dir);
+    std::error_code ec;
+    if (fs::exists(dir, ec)) continue;
+    if (fs::create_directories(dir, ec); ec)
+      return Status::fail(Exit::kFailed, fmt::format("{}/: cannot create: {}", dir, ec.message()));
     out.event("created", {{"path", dir}}, fmt::format("created {}/", dir));
     ++made;
   }
@@ -111,7 +115,10 @@ Status new_migration(const Config &config, const std::string &name, bool sql, Ou
   if (clean.empty())
     return Status::fail(Exit::kUsage, fmt::format("new: \"{}\" is not a usable name", name),
                         "e.g. tide new add_users_role");
-  fs::create_directories(config.migrations_dir);
+  std::error_code ec;
+  if (fs::create_directories(config.migrations_dir, ec); ec)
+    return Status::fail(Exit::kUsage, fmt::format("{}: cannot create the migrations folder: {}",
+                                                  config.migrations_dir, ec.message()));
   auto cat = scan_migrations(config.migrations_dir, config.migrations_dir);
   if (!cat) return cat.status();
   fs::path path =

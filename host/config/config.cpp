@@ -176,9 +176,11 @@ Result<Config> load_config(LuaState &lua, const ConfigOverrides &o) {
     return Status::fail(Exit::kUsage, fmt::format("{}: config file not found", o.config_file));
   TIDE_TRY(load_dotenv((exists ? file.parent_path() : fs::path()) / ".env"));
 
-  // The environment as known before the file runs: tide.lua can read tide.env.
+  // The environment as known before the file runs, so tide.lua can read tide.env: the
+  // command line, $TIDE_ENV, else the default. The file's own `environment` key applies
+  // when neither of the first two is set.
   std::string env = !o.environment.empty() ? o.environment : env_or("TIDE_ENV", "");
-  lua.set_environment(env);
+  lua.set_environment(env.empty() ? "development" : env);
   std::string database;
   if (exists) {
     c.config_display = file.lexically_normal().string();
@@ -228,7 +230,7 @@ Result<Config> load_config(LuaState &lua, const ConfigOverrides &o) {
                           fmt::format("--lock-timeout {}: expected a duration like 30s, 500ms or 5m", o.lock_timeout));
     c.lock_timeout_ms = *ms;
   }
-  for (const auto &p : o.plugin_path) c.plugin_path.insert(c.plugin_path.begin(), p);
+  c.plugin_path.insert(c.plugin_path.begin(), o.plugin_path.begin(), o.plugin_path.end());
   return c;
 }
 

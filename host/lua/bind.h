@@ -22,7 +22,7 @@ void open_core(lua_State *L);
 void set_log_sink(lua_State *L, LogSink *sink);
 
 // Push a tide.Conn userdata over session (borrowed: the caller keeps the session alive
-// until close_conn or the end of the state).
+// for as long as the state may use it; conn:close() lets go of it early).
 void push_conn(lua_State *L, Session *session);
 
 // Push an error table built from e.

@@ -14,31 +14,32 @@ namespace {
 constexpr const char *kConnMeta = "tide.Conn";
 constexpr const char *kRowsMeta = "tide.Rows";
 
-struct Rows;
-
 struct Conn {
-  Session *session;
-  Rows *active;  // the streaming cursor open on this session, if any
+  Session *session;  // borrowed; null once closed
 };
 
+// One statement at a time per session: the session itself ends an unfinished db:rows
+// loop when the next statement starts (PluginSession), and stepping it then says so.
 struct Rows {
   Cursor *cursor;  // owned; null once closed
-  Conn *conn;
   int ncols;
 };
 
 void close_rows(Rows *r) {
-  if (!r->cursor) return;
   delete r->cursor;
   r->cursor = nullptr;
-  if (r->conn && r->conn->active == r) r->conn->active = nullptr;
 }
 
 Conn *check_conn(lua_State *L) {
   auto *c = static_cast<Conn *>(luaL_checkudata(L, 1, kConnMeta));
   if (!c->session) luaL_error(L, "the database connection is closed");
-  // One statement at a time per session: a new call ends an unfinished db:rows loop.
-  if (c->active) close_rows(c->active);
+  return c;
+}
+
+// check_conn plus the SQL argument, checked here where no C++ object is live yet.
+Conn *check_sql_call(lua_State *L) {
+  Conn *c = check_conn(L);
+  luaL_checkstring(L, 2);
   return c;
 }
 
@@ -145,7 +146,7 @@ int finish(lua_State *L, Outcome &&o) {
 // empty and the returned Outcome says what to return (`false, err`, or a misuse).
 Outcome start_query(lua_State *L, Conn *c, std::unique_ptr<Cursor> &cur) {
   size_t len = 0;
-  const char *sql = luaL_checklstring(L, 2, &len);
+  const char *sql = lua_tolstring(L, 2, &len);  // checked by check_sql_call
   std::vector<tide_value> params;
   if (std::string m = collect_params(L, 3, params); !m.empty()) return {0, m};
   auto started = c->session->query(std::string_view(sql, len), params);
@@ -157,7 +158,7 @@ Outcome start_query(lua_State *L, Conn *c, std::unique_ptr<Cursor> &cur) {
 Outcome do_exec(lua_State *L, Conn *c) {
   if (lua_gettop(L) == 2) {
     size_t len = 0;
-    const char *sql = luaL_checklstring(L, 2, &len);
+    const char *sql = lua_tolstring(L, 2, &len);  // checked by check_sql_call
     Status s = c->session->exec(std::string_view(sql, len));
     if (!s.ok()) return {push_fail(L, s.error()), {}};
     lua_pushboolean(L, 1);
@@ -205,8 +206,6 @@ Outcome do_rows(lua_State *L, Conn *c) {
   auto *r = static_cast<Rows *>(lua_newuserdata(L, sizeof(Rows)));
   r->ncols = cur->column_count();
   r->cursor = cur.release();
-  r->conn = c;
-  c->active = r;
   luaL_getmetatable(L, kRowsMeta);
   lua_setmetatable(L, -2);
   // Keep the connection userdata alive while the rows are.
@@ -217,10 +216,10 @@ Outcome do_rows(lua_State *L, Conn *c) {
   return {2, {}};
 }
 
-int conn_exec(lua_State *L) { return finish(L, do_exec(L, check_conn(L))); }
-int conn_query(lua_State *L) { return finish(L, do_query(L, check_conn(L), false)); }
-int conn_scalar(lua_State *L) { return finish(L, do_query(L, check_conn(L), true)); }
-int conn_rows(lua_State *L) { return finish(L, do_rows(L, check_conn(L))); }
+int conn_exec(lua_State *L) { return finish(L, do_exec(L, check_sql_call(L))); }
+int conn_query(lua_State *L) { return finish(L, do_query(L, check_sql_call(L), false)); }
+int conn_scalar(lua_State *L) { return finish(L, do_query(L, check_sql_call(L), true)); }
+int conn_rows(lua_State *L) { return finish(L, do_rows(L, check_sql_call(L))); }
 
 Outcome do_tx(lua_State *L, Conn *c, Status (Session::*op)()) {
   Status s = (c->session->*op)();
@@ -272,7 +271,9 @@ int conn_capabilities(lua_State *L) {
   return 1;
 }
 
-int conn_gc(lua_State *L) {
+// close() and __gc: the session belongs to the host, so closing only lets go of it.
+// Safe to run twice.
+int conn_close(lua_State *L) {
   auto *c = static_cast<Conn *>(luaL_checkudata(L, 1, kConnMeta));
   c->session = nullptr;
   return 0;
@@ -331,16 +332,16 @@ void open_conn_methods(lua_State *L) {
                                    {"dialect", conn_dialect},
                                    {"server_version", conn_server_version},
                                    {"capabilities", conn_capabilities},
+                                   {"close", conn_close},
                                    {nullptr, nullptr}};
   static const luaL_Reg kRows[] = {{"next", rows_next}, {"close", rows_close}, {nullptr, nullptr}};
-  new_meta(L, kConnMeta, kConn, conn_gc);
+  new_meta(L, kConnMeta, kConn, conn_close);
   new_meta(L, kRowsMeta, kRows, rows_close);
 }
 
 void push_conn(lua_State *L, Session *session) {
   auto *c = static_cast<Conn *>(lua_newuserdata(L, sizeof(Conn)));
   c->session = session;
-  c->active = nullptr;
   luaL_getmetatable(L, kConnMeta);
   lua_setmetatable(L, -2);
 }

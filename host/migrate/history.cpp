@@ -46,8 +46,8 @@ SqlHistory::SqlHistory(Session &session, std::string table) : session_(session) 
 
 Status SqlHistory::ensure() {
   std::string ddl = session_.dialect().history_ddl();
-  size_t at = ddl.find("{table}");
-  if (at != std::string::npos) ddl.replace(at, 7, table_);
+  for (size_t at = ddl.find("{table}"); at != std::string::npos; at = ddl.find("{table}", at + table_.size()))
+    ddl.replace(at, 7, table_);
   Status s = session_.exec(ddl);
   if (!s.ok()) s.error().message = fmt::format("cannot create the history table {}: {}", table_, s.error().message);
   return s;

@@ -68,7 +68,7 @@ Status Runner::check_clean(const Overview &ov, bool allow_out_of_order) {
     err.detail = e.record->error.empty() ? "" : "it failed with: " + e.record->error;
     err.hint = fmt::format(
         "check the database by hand, then `tide resolve {0} --applied` if its changes are all "
-        "there, or `tide resolve {0} --rolled-back` (same as `tide repair`) to run it again",
+        "there, or `tide resolve {0} --rolled-back` if none are, so the next `up` runs it again",
         e.version);
     return err;
   }
@@ -115,6 +115,7 @@ Result<bool> Runner::gated_out(const Migration &m) {
   if (!match) {
     Error e = match.error();
     e.where = m.env_where();
+    e.exit = Exit::kInvalid;  // a migration file that does not parse
     return e;
   }
   return !*match;
@@ -153,6 +154,7 @@ Status Runner::apply_in_transaction(Migration &m, Direction dir) {
   auto start = std::chrono::steady_clock::now();
   TIDE_TRY(session_.begin());
   Status s = m.run(dir, session_);
+  if (!session_.in_transaction()) return transaction_ended(m, dir, s);
   if (s.ok()) {
     s = dir == Direction::kUp ? history_.insert(record_for(m, elapsed_ms(start)))
                               : history_.remove(kKindMigration, m.file().version);
@@ -164,6 +166,33 @@ Status Runner::apply_in_transaction(Migration &m, Direction dir) {
         (s.error().detail.empty() ? "" : "\n") + std::string("the migration was rolled back; nothing was recorded");
   }
   return s;
+}
+
+// The migration ended the transaction tide opened for it (a COMMIT or ROLLBACK of its
+// own): what it did before that is committed or gone, and what came after ran on its
+// own. Nothing can be rolled back now, so record it dirty and say so.
+Status Runner::transaction_ended(Migration &m, Direction dir, const Status &run) {
+  Error e;
+  if (run.ok()) {
+    e.where = m.file().display;
+    e.message = "the migration ended tide's transaction itself (a COMMIT or ROLLBACK in it)";
+  } else {
+    e = run.error();
+    e.message += " (after the migration had ended tide's transaction itself)";
+  }
+  e.exit = Exit::kFailed;
+  HistoryRecord r = record_for(m, 0);
+  r.status = kStatusDirty;
+  r.error = e.headline();
+  Status recorded = dir == Direction::kUp ? history_.insert(r) : history_.update(r);
+  e.detail += (e.detail.empty() ? "" : "\n") +
+              std::string("its changes may be partly applied; it is now marked dirty so the next run stops");
+  if (!recorded.ok()) e.detail += "\nrecording it dirty failed too: " + recorded.error().headline();
+  e.hint = fmt::format(
+      "tide runs each migration in a transaction: remove the migration's own COMMIT/ROLLBACK (or set it "
+      "non-transactional), check the database, then `tide resolve {} --applied` or `--rolled-back`",
+      m.file().version);
+  return e;
 }
 
 // Work that cannot run in a transaction: record it dirty first, so a failure or a kill
@@ -200,7 +229,6 @@ Status Runner::up(const UpOptions &options) {
     std::vector<const MigrationFile *> todo;
     for (const Entry *e : ov->with(State::kPending)) {
       if (!options.to.empty() && compare_versions(e->version, options.to) > 0) break;
-      if (options.step > 0 && static_cast<int>(todo.size()) >= options.step) break;
       todo.push_back(e->file);
     }
     if (!options.to.empty() && !catalog_.find(options.to))
@@ -211,6 +239,7 @@ Status Runner::up(const UpOptions &options) {
     }
     auto plan = preflight(todo, options.single_transaction);
     if (!plan) return plan.status();
+    limit_steps(*plan, options.step);
     if (options.single_transaction) return up_single_transaction(*plan);
     for (Planned &p : *plan) {
       if (!p.skip.empty()) {
@@ -254,6 +283,15 @@ Result<std::vector<Runner::Planned>> Runner::preflight(const std::vector<const M
   return plan;
 }
 
+// --step N counts migrations that run: ones the env gate skips do not use up a step.
+void Runner::limit_steps(std::vector<Planned> &plan, int step) {
+  if (step <= 0) return;
+  int runs = 0;
+  size_t end = 0;
+  while (end < plan.size() && runs < step) runs += plan[end++].skip.empty() ? 1 : 0;
+  plan.resize(end);
+}
+
 Result<std::unique_ptr<Migration>> Runner::take(Planned &p) {
   if (p.loaded) return std::move(p.loaded);
   return load(*p.file);
@@ -280,6 +318,12 @@ Status Runner::up_single_transaction(std::vector<Planned> &plan) {
     reporter_.migration_begin(*file, Direction::kUp);
     auto start = std::chrono::steady_clock::now();
     s = (*m)->run(Direction::kUp, session_);
+    if (!session_.in_transaction()) {
+      s = transaction_ended(**m, Direction::kUp, s);
+      s.error().detail += "\nearlier migrations of this run were committed or rolled back with it: see `tide status`";
+      reporter_.migration_failed(*file, Direction::kUp, s.error());
+      return s;
+    }
     if (s.ok()) s = history_.insert(record_for(**m, elapsed_ms(start)));
     if (!s.ok()) {
       reporter_.migration_failed(*file, Direction::kUp, s.error());

@@ -67,6 +67,7 @@ class Runner {
   Status apply(Migration &m, Direction dir);
   Status apply_in_transaction(Migration &m, Direction dir);
   Status apply_dirty_first(Migration &m, Direction dir);
+  Status transaction_ended(Migration &m, Direction dir, const Status &run);
   // A migration that up is about to apply, as preflight left it.
   struct Planned {
     const MigrationFile *file;
@@ -75,6 +76,7 @@ class Runner {
   };
   Result<std::vector<Planned>> preflight(const std::vector<const MigrationFile *> &files, bool single_transaction);
   Result<std::unique_ptr<Migration>> take(Planned &p);
+  static void limit_steps(std::vector<Planned> &plan, int step);
   Status up_single_transaction(std::vector<Planned> &plan);
   Status revert(const std::vector<const Entry *> &targets);
   HistoryRecord record_for(const Migration &m, int64_t duration_ms) const;

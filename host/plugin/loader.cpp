@@ -17,7 +17,7 @@ namespace {
 
 // Members the host needs, as offsets into the table: a plugin whose struct_size does not
 // reach them is refused (members are only appended, so a shorter table is older).
-constexpr size_t kMinStructSize = offsetof(tide_driver, split) + sizeof(tide_driver::split);
+constexpr size_t kMinStructSize = offsetof(tide_driver, in_transaction) + sizeof(tide_driver::in_transaction);
 
 fs::path exe_dir() {
   std::error_code ec;
@@ -48,8 +48,13 @@ Result<std::shared_ptr<Plugin>> Plugin::load(const fs::path &path) {
                               table->abi_minor, TIDE_ABI_MAJOR, TIDE_ABI_MINOR));
   if (table->struct_size < kMinStructSize)
     return refuse(fmt::format("plugin table is too short ({} bytes, need {})", table->struct_size, kMinStructSize));
-  if (!table->name || !table->schemes || !table->connect || !table->history_ddl)
-    return refuse("plugin table is missing required members");
+  // Every member the host calls must be there: a NULL one would crash much later.
+  const bool complete = table->name && table->schemes && table->history_ddl && table->connect && table->close &&
+                        table->last_error && table->server_version && table->exec && table->query && table->step &&
+                        table->column_count && table->column_name && table->column_value && table->changes &&
+                        table->finalize && table->begin && table->commit && table->rollback && table->lock &&
+                        table->unlock && table->quote_ident && table->split && table->in_transaction;
+  if (!complete) return refuse("plugin table is missing required members (a NULL name, string or function)");
   return std::shared_ptr<Plugin>(new Plugin(handle, table, path));
 }
 

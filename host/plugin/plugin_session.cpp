@@ -4,40 +4,63 @@
 
 namespace tide {
 
-namespace {
-
 class PluginCursor : public Cursor {
  public:
-  PluginCursor(const tide_driver &t, tide_conn *conn, tide_stmt *stmt) : t_(t), conn_(conn), stmt_(stmt) {}
-  ~PluginCursor() override { t_.finalize(stmt_); }
+  PluginCursor(PluginSession &owner, tide_stmt *stmt) : owner_(&owner), t_(owner.t()), stmt_(stmt) {
+    owner.open_cursor_ = this;
+  }
+  ~PluginCursor() override { end(); }
+  PluginCursor(const PluginCursor &) = delete;
+  PluginCursor &operator=(const PluginCursor &) = delete;
+
+  // Finalize the statement now; the session calls this before its next operation.
+  void end() {
+    if (!stmt_) return;
+    t_.finalize(stmt_);
+    stmt_ = nullptr;
+    if (owner_ && owner_->open_cursor_ == this) owner_->open_cursor_ = nullptr;
+  }
+  void orphan() { owner_ = nullptr; }
 
   Result<bool> step() override {
+    if (!stmt_) {
+      return Status::fail(Exit::kFailed, "this query's rows were ended by a later statement on the same connection",
+                          "finish a db:rows loop before running another statement, or use db:query to fetch the "
+                          "rows first");
+    }
     int rc = t_.step(stmt_);
     if (rc == TIDE_ROW) return true;
     if (rc == TIDE_DONE) return false;
-    return error_from_driver(t_, *t_.last_error(conn_));
+    return error_from_driver(t_, *t_.last_error(owner_->conn_));
   }
-  int column_count() override { return t_.column_count(stmt_); }
+  int column_count() override { return stmt_ ? t_.column_count(stmt_) : 0; }
   std::string column_name(int i) override {
-    const char *n = t_.column_name(stmt_, i);
+    const char *n = stmt_ ? t_.column_name(stmt_, i) : nullptr;
     return n ? n : "";
   }
   tide_value column(int i) override {
     tide_value v{};
-    if (t_.column_value(stmt_, i, &v) != TIDE_OK) v.type = TIDE_TYPE_NULL;
+    if (!stmt_ || t_.column_value(stmt_, i, &v) != TIDE_OK) v.type = TIDE_TYPE_NULL;
     return v;
   }
-  int64_t changes() override { return t_.changes(stmt_); }
+  int64_t changes() override { return stmt_ ? t_.changes(stmt_) : -1; }
 
  private:
+  PluginSession *owner_;
   const tide_driver &t_;
-  tide_conn *conn_;
   tide_stmt *stmt_;
 };
 
-int split_collect(void *user, size_t start, size_t len) {
-  static_cast<std::vector<Dialect::Span> *>(user)->push_back({start, len});
-  return 0;
+namespace {
+
+// Called from inside the plugin: no exception may escape into its C frames.
+int split_collect(void *user, size_t start, size_t len) noexcept {
+  try {
+    static_cast<std::vector<Dialect::Span> *>(user)->push_back({start, len});
+    return 0;
+  } catch (...) {
+    return 1;  // stop splitting; the caller sees fewer statements
+  }
 }
 
 }  // namespace
@@ -105,7 +128,22 @@ Result<std::unique_ptr<PluginSession>> PluginSession::connect(std::shared_ptr<Pl
   return std::unique_ptr<PluginSession>(new PluginSession(std::move(plugin), conn));
 }
 
-PluginSession::~PluginSession() { t().close(conn_); }
+PluginSession::~PluginSession() {
+  // A cursor that outlives its session (held by Lua) must not finalize into a closed
+  // connection: finalize it now and let it go.
+  if (open_cursor_) {
+    PluginCursor *c = open_cursor_;
+    c->end();
+    c->orphan();
+  }
+  t().close(conn_);
+}
+
+void PluginSession::end_open_cursor() {
+  if (open_cursor_) open_cursor_->end();
+}
+
+bool PluginSession::in_transaction() { return t().in_transaction(conn_) == 1; }
 
 Status PluginSession::check(int rc) {
   if (rc == TIDE_OK) return {};
@@ -114,29 +152,31 @@ Status PluginSession::check(int rc) {
 
 std::string PluginSession::server_version() { return t().server_version(conn_); }
 
-Status PluginSession::exec(std::string_view script) { return check(t().exec(conn_, script.data(), script.size())); }
+Status PluginSession::exec(std::string_view script) {
+  end_open_cursor();
+  return check(t().exec(conn_, script.data(), script.size()));
+}
 
 Result<std::unique_ptr<Cursor>> PluginSession::query(std::string_view sql, std::span<const tide_value> params) {
+  end_open_cursor();
   tide_stmt *stmt = nullptr;
   int rc = t().query(conn_, sql.data(), sql.size(), params.data(), params.size(), &stmt);
   if (rc != TIDE_OK) return check(rc);
-  return std::unique_ptr<Cursor>(new PluginCursor(t(), conn_, stmt));
+  return std::unique_ptr<Cursor>(new PluginCursor(*this, stmt));
 }
 
 Status PluginSession::begin() {
-  Status s = check(t().begin(conn_));
-  if (s.ok()) in_transaction_ = true;
-  return s;
+  end_open_cursor();
+  return check(t().begin(conn_));
 }
 
 Status PluginSession::commit() {
-  Status s = check(t().commit(conn_));
-  if (s.ok()) in_transaction_ = false;
-  return s;
+  end_open_cursor();
+  return check(t().commit(conn_));
 }
 
 Status PluginSession::rollback() {
-  in_transaction_ = false;
+  end_open_cursor();
   return check(t().rollback(conn_));
 }
 

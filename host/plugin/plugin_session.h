@@ -30,12 +30,19 @@ struct ConnectOptions {
   int64_t lock_timeout_ms = 0;
 };
 
+class PluginCursor;
+
+// One connection. The ABI allows one open statement per connection, so a cursor still
+// open when anything else is asked of the session (an abandoned `db:rows` loop, say) is
+// ended first; stepping it afterwards is an error that says so.
 class PluginSession : public Session {
  public:
   // Connects; url is only ever shown redacted.
   static Result<std::unique_ptr<PluginSession>> connect(std::shared_ptr<Plugin> plugin, const std::string &url,
                                                         const ConnectOptions &options);
   ~PluginSession() override;
+  PluginSession(const PluginSession &) = delete;
+  PluginSession &operator=(const PluginSession &) = delete;
 
   const Dialect &dialect() const override { return dialect_; }
   std::string server_version() override;
@@ -44,20 +51,22 @@ class PluginSession : public Session {
   Status begin() override;
   Status commit() override;
   Status rollback() override;
-  bool in_transaction() const override { return in_transaction_; }
+  bool in_transaction() override;
   Status lock(std::string_view key, int64_t timeout_ms) override;
   Status unlock(std::string_view key) override;
 
  private:
   PluginSession(std::shared_ptr<Plugin> plugin, tide_conn *conn)
       : plugin_(std::move(plugin)), dialect_(plugin_), conn_(conn) {}
+  friend class PluginCursor;
   Status check(int rc);
+  void end_open_cursor();
   const tide_driver &t() const { return plugin_->table(); }
 
   std::shared_ptr<Plugin> plugin_;
   PluginDialect dialect_;
   tide_conn *conn_;
-  bool in_transaction_ = false;
+  PluginCursor *open_cursor_ = nullptr;
 };
 
 // tide_error → Error (message, code, detail, hint, offsets), for a named dialect.

@@ -59,7 +59,8 @@ class Session {
   virtual Status begin() = 0;
   virtual Status commit() = 0;
   virtual Status rollback() = 0;
-  virtual bool in_transaction() const = 0;
+  // As the database sees it: a migration's own COMMIT ends the transaction tide opened.
+  virtual bool in_transaction() = 0;
   virtual Status lock(std::string_view key, int64_t timeout_ms) = 0;
   virtual Status unlock(std::string_view key) = 0;
 };

@@ -123,6 +123,8 @@ int entry_split(const char *sql, size_t len, tide_split_fn fn, void *user) {
   }
 }
 
+int entry_in_transaction(tide_conn *conn) { return conn && conn->in_transaction() ? 1 : 0; }
+
 const char *const kSchemes[] = {"sqlite", "sqlite3", nullptr};
 
 const tide_driver kDriver = {
@@ -159,6 +161,7 @@ const tide_driver kDriver = {
     .unlock = entry_unlock,
     .quote_ident = quote_identifier,
     .split = entry_split,
+    .in_transaction = entry_in_transaction,
 };
 
 }  // namespace

@@ -52,7 +52,7 @@ class FakeSession : public Session {
   Status begin() override;
   Status commit() override;
   Status rollback() override;
-  bool in_transaction() const override { return in_tx_; }
+  bool in_transaction() override { return in_tx_; }
   Status lock(std::string_view key, int64_t timeout_ms) override;
   Status unlock(std::string_view) override { return {}; }
 

@@ -283,7 +283,7 @@ TEST_CASE("a file that does not load, or a bad gate, stops up before anything is
   f.sql("2_b.sql", "CREATE b;", "DROP b;", "-- a comment\n-- tide:env (production\n");
   Status s = f.runner().up({});
   REQUIRE_FALSE(s.ok());
-  CHECK(s.error().exit == Exit::kUsage);
+  CHECK(s.error().exit == Exit::kInvalid);
   CHECK(s.error().where == "migrations/2_b.sql:2");
   CHECK(f.db.state.executed.empty());
 
@@ -294,4 +294,28 @@ TEST_CASE("a file that does not load, or a bad gate, stops up before anything is
   CHECK(s.error().exit == Exit::kInvalid);
   CHECK(s.error().message.find("migrations/3_c.lua") != std::string::npos);
   CHECK(f.db.state.executed.empty());
+}
+
+TEST_CASE("up --step counts only migrations that run, not ones the env gate skips") {
+  Fixture f;
+  f.sql("1_a.sql", "CREATE a;", "DROP a;", "-- tide:env production\n");
+  f.sql("2_b.sql", "CREATE b;", "DROP b;");
+  f.sql("3_c.sql", "CREATE c;", "DROP c;");
+  UpOptions one;
+  one.step = 1;
+  REQUIRE(f.runner().up(one).ok());
+  CHECK(f.db.state.executed == std::vector<std::string>{"CREATE b"});
+}
+
+TEST_CASE("a migration that ends tide's transaction itself is recorded dirty, not reported rolled back") {
+  Fixture f;
+  f.sql("1_a.sql", "CREATE a;\nCOMMIT;\nCREATE b;", "DROP a;");
+  Status s = f.runner().up({});
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().exit == Exit::kFailed);
+  CHECK(s.error().message.find("ended tide's transaction") != std::string::npos);
+  CHECK(s.error().detail.find("rolled back") == std::string::npos);
+  REQUIRE(f.db.state.history.count("1") == 1);
+  CHECK(f.db.state.history["1"].status == "dirty");
+  CHECK(f.runner().up({}).error().message.find("dirty") != std::string::npos);
 }

@@ -259,6 +259,12 @@ typedef struct tide_driver {
      first token (leading blanks and comments skipped), so the host can turn it into
      the statement's own line. */
   int (*split)(const char *sql, size_t len, tide_split_fn fn, void *user);
+
+  /* 1 when a transaction is open on conn as the database sees it, else 0 (also for a
+     NULL or failed conn). The host asks after a migration's own SQL ran inside the
+     transaction it opened: a COMMIT or ROLLBACK in the migration would otherwise go
+     unnoticed, and the host would report a rollback that did not happen. */
+  int (*in_transaction)(tide_conn *conn);
 } tide_driver;
 
 /* The one function a plugin exports. Returns a pointer to a table with static storage
