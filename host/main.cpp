@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 
 #include "cli/commands.h"
@@ -41,7 +43,8 @@ OutputOptions output_options(const CommandLine &cl) {
 
 }  // namespace
 
-int main(int argc, char **argv) {
+// The run itself; main() only adds the last line of defence below it.
+static int run(int argc, char **argv) {
   // 1. Arguments. --help and usage errors end here.
   CommandLine cl;
   if (auto rc = parse_command_line(argc, argv, cl)) return *rc;
@@ -51,6 +54,9 @@ int main(int argc, char **argv) {
   std::error_code ec;
   if (!cl.dir.empty() && (std::filesystem::current_path(cl.dir, ec), ec))
     return fail(out, Status::fail(Exit::kUsage, fmt::format("-C {}: {}", cl.dir, ec.message())));
+  // Folders named on the command line are relative to where tide was started (after -C),
+  // not to the project folder it moves into below.
+  for (auto &dir : cl.config.plugin_path) dir = std::filesystem::absolute(dir, ec).string();
   if (cl.command == "init") {
     Status s = init_project(out);
     return s.ok() ? 0 : fail(out, s);
@@ -66,6 +72,7 @@ int main(int argc, char **argv) {
     return fail(out, s);
   auto config = load_config(lua, cl.config);
   if (!config) return fail(out, config.status());
+  for (const std::string &secret : url_password(config->database)) out.add_secret(secret);  // never printed
   // Paths in tide.lua (migrations, sqlite:relative) are relative to its folder.
   std::filesystem::current_path(config->project_dir, ec);
 
@@ -93,4 +100,18 @@ int main(int argc, char **argv) {
   // 7. The command itself: catalog, lock, plan, execute, report.
   Status s = run_command(cl, *config, *session, lua, out);
   return s.ok() ? 0 : fail(out, s);
+}
+
+int main(int argc, char **argv) {
+  // Errors travel as Status; an exception reaching here is a bug or an exhausted machine
+  // (bad_alloc, a filesystem error not yet turned into a Status). Say so, don't abort.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception &e) {
+    std::fprintf(stderr,
+                 "error: %s\n  hint: this is a bug in tide if it is not about memory or the disk; "
+                 "please report it with the command that caused it\n",
+                 redact_url(e.what()).c_str());
+    return static_cast<int>(Exit::kFailed);
+  }
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "util/text.h"
@@ -14,7 +15,23 @@ constexpr const char *kGreen = "32", *kRed = "31", *kYellow = "33", *kDim = "2",
 
 const char *dir_name(Direction d) { return d == Direction::kUp ? "up" : "down"; }
 
-std::string json_object(std::string_view event, const Output::Fields &fields) {
+}  // namespace
+
+void Output::add_secret(std::string s) {
+  if (s.size() < 3 || std::find(secrets_.begin(), secrets_.end(), s) != secrets_.end()) return;
+  secrets_.push_back(std::move(s));
+}
+
+std::string Output::mask(std::string_view text) const {
+  return secrets_.empty() ? std::string(text) : mask_secrets(text, secrets_);
+}
+
+void Output::write(std::FILE *stream, std::string_view text) const {
+  std::string masked = mask(text);
+  std::fwrite(masked.data(), 1, masked.size(), stream);
+}
+
+std::string Output::json_object(std::string_view event, const Fields &fields) const {
   std::string out = "{\"event\":" + json_quote(event);
   for (const auto &[k, v] : fields) {
     out += ',';
@@ -23,12 +40,15 @@ std::string json_object(std::string_view event, const Output::Fields &fields) {
     // Numbers stay numbers; everything else is a string.
     bool numeric = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos && v.size() < 16 &&
                    (k == "duration_ms" || k == "exit_code" || k == "line" || k == "count");
-    out += numeric ? v : json_quote(v);
+    out += numeric ? v : json_quote(mask(v));
   }
   return out + "}";
 }
 
-}  // namespace
+void Output::write_json(std::string_view event, const Fields &fields) const {
+  std::string line = json_object(event, fields) + "\n";
+  std::fwrite(line.data(), 1, line.size(), stdout);
+}
 
 std::string Output::paint(std::string_view text, const char *ansi) const {
   if (!o_.color) return std::string(text);
@@ -43,14 +63,13 @@ void Output::end_line() {
 
 void Output::event(std::string_view name, const Fields &fields, std::string_view text) {
   if (o_.json) {
-    std::puts(json_object(name, fields).c_str());
+    write_json(name, fields);
     std::fflush(stdout);
     return;
   }
   if (o_.quiet) return;
   end_line();
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  std::fputc('\n', stdout);
+  write(stdout, std::string(text) + "\n");
 }
 
 void Output::run_header(const std::string &environment, const std::string &redacted_url) {
@@ -61,8 +80,7 @@ void Output::run_header(const std::string &environment, const std::string &redac
 void Output::migration_begin(const MigrationFile &file, Direction dir) {
   if (o_.json || o_.quiet) return;
   end_line();
-  std::string text = fmt::format("{} {} {} ... ", paint(dir_name(dir), kBold), file.version, file.name);
-  std::fwrite(text.data(), 1, text.size(), stdout);
+  write(stdout, fmt::format("{} {} {} ... ", paint(dir_name(dir), kBold), file.version, file.name));
   std::fflush(stdout);
   line_open_ = true;
 }
@@ -77,7 +95,7 @@ void Output::migration_end(const MigrationFile &file, Direction dir, int64_t ms)
   if (o_.quiet) return;
   std::string text = fmt::format("{} ({} ms)", paint(dir == Direction::kUp ? "applied" : "reverted", kGreen), ms);
   if (!line_open_) text = fmt::format("{} {} {}", dir_name(dir), file.version, text);
-  std::puts(text.c_str());
+  write(stdout, text + "\n");
   line_open_ = false;
 }
 
@@ -92,7 +110,7 @@ void Output::migration_failed(const MigrationFile &file, Direction dir, const Er
     return;
   }
   if (line_open_) {
-    std::puts(paint("FAILED", kRed).c_str());
+    write(stdout, paint("FAILED", kRed) + "\n");
     line_open_ = false;
   }
 }
@@ -106,7 +124,7 @@ void Output::warn(std::string_view text) {
   }
   end_line();
   std::fflush(stdout);
-  std::fprintf(stderr, "%s %.*s\n", paint("warning:", kYellow).c_str(), static_cast<int>(text.size()), text.data());
+  write(stderr, fmt::format("{} {}\n", paint("warning:", kYellow), text));
 }
 
 void Output::log(std::string_view level, std::string_view text) {
@@ -123,7 +141,7 @@ void Output::error(const Error &e) {
     if (!e.sqlstate.empty()) f.emplace_back("sqlstate", e.sqlstate);
     if (!e.detail.empty()) f.emplace_back("detail", e.detail);
     if (!e.hint.empty()) f.emplace_back("hint", e.hint);
-    std::puts(json_object("error", f).c_str());
+    write_json("error", f);
     std::fflush(stdout);
   }
   std::string text = paint("error:", kRed) + " " + e.headline() + "\n";
@@ -142,7 +160,7 @@ void Output::error(const Error &e) {
   if (!e.traceback.empty()) text += indent(e.traceback);
   if (!e.hint.empty()) text += "  " + paint("hint:", kBold) + " " + e.hint + "\n";
   std::fflush(stdout);
-  std::fputs(text.c_str(), stderr);
+  write(stderr, text);
 }
 
 void Output::status_table(const Overview &ov) {
@@ -151,27 +169,26 @@ void Output::status_table(const Overview &ov) {
       Fields f = {{"version", e.version}, {"name", e.name}, {"state", state_name(e.state)}};
       if (e.file) f.emplace_back("file", e.file->display);
       if (e.record) f.emplace_back("applied_at", e.record->applied_at);
-      std::puts(json_object("status", f).c_str());
+      write_json("status", f);
     }
     return;
   }
   size_t vw = 7, nw = 4;
   for (const auto &e : ov.entries) vw = std::max(vw, e.version.size()), nw = std::max(nw, e.name.size());
-  std::printf("%-*s  %-*s  %-13s  %s\n", static_cast<int>(vw), "version", static_cast<int>(nw), "name", "state",
-              "applied at");
+  std::string table = fmt::format("{:<{}}  {:<{}}  {:<13}  {}\n", "version", vw, "name", nw, "state", "applied at");
   for (const auto &e : ov.entries) {
     const char *color = e.state == State::kApplied                                 ? kGreen
                         : e.state == State::kPending || e.state == State::kSkipped ? kYellow
                                                                                    : kRed;
     std::string state = fmt::format("{:<13}", state_name(e.state));
-    std::printf("%-*s  %-*s  %s  %s\n", static_cast<int>(vw), e.version.c_str(), static_cast<int>(nw), e.name.c_str(),
-                paint(state, color).c_str(), e.record ? e.record->applied_at.c_str() : "");
+    table += fmt::format("{:<{}}  {:<{}}  {}  {}\n", e.version, vw, e.name, nw, paint(state, color),
+                         e.record ? e.record->applied_at : "");
   }
   size_t applied = ov.with(State::kApplied).size(), pending = ov.with(State::kPending).size();
-  std::printf("%zu applied, %zu pending", applied, pending);
+  table += fmt::format("{} applied, {} pending", applied, pending);
   for (State s : {State::kMissing, State::kChanged, State::kDirty, State::kSkipped})
-    if (size_t n = ov.with(s).size()) std::printf(", %zu %s", n, state_name(s));
-  std::printf("\n");
+    if (size_t n = ov.with(s).size()) table += fmt::format(", {} {}", n, state_name(s));
+  write(stdout, table + "\n");
 }
 
 }  // namespace tide

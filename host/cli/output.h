@@ -1,8 +1,10 @@
 // Everything tide prints goes through Output: text for people (colour on a terminal
 // unless --no-color / NO_COLOR), or one JSON object per event on stdout (--json), and
-// errors formatted in one place, subject first (mold's Fatal/Error/Warn).
+// errors formatted in one place, subject first (mold's Fatal/Error/Warn). Being the one
+// place that prints, it is also where secrets (the database password) are masked.
 #pragma once
 
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -46,10 +48,20 @@ class Output : public Reporter {
 
   const OutputOptions &options() const { return o_; }
 
+  // From now on every occurrence of s in anything printed becomes "***". Secrets shorter
+  // than 3 characters are ignored: masking "a" would mask every message.
+  void add_secret(std::string s);
+
  private:
   std::string paint(std::string_view text, const char *ansi) const;
+  std::string mask(std::string_view text) const;
+  // One JSON line; the values are masked, the keys and the syntax never are.
+  std::string json_object(std::string_view event, const Fields &fields) const;
+  void write(std::FILE *stream, std::string_view text) const;  // masked
+  void write_json(std::string_view event, const Fields &fields) const;
   void end_line();
   OutputOptions o_;
+  std::vector<std::string> secrets_;
   bool line_open_ = false;  // a "migrating ..." line waits for its result
 };
 

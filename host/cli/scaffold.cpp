@@ -117,8 +117,8 @@ Status new_migration(const Config &config, const std::string &name, bool sql, Ou
                         "e.g. tide new add_users_role");
   std::error_code ec;
   if (fs::create_directories(config.migrations_dir, ec); ec)
-    return Status::fail(Exit::kUsage, fmt::format("{}: cannot create the migrations folder: {}",
-                                                  config.migrations_dir, ec.message()));
+    return Status::fail(
+        Exit::kUsage, fmt::format("{}: cannot create the migrations folder: {}", config.migrations_dir, ec.message()));
   auto cat = scan_migrations(config.migrations_dir, config.migrations_dir);
   if (!cat) return cat.status();
   fs::path path =

@@ -140,6 +140,46 @@ std::string env_or(const char *name, std::string dflt) {
   return v && *v ? std::string(v) : dflt;
 }
 
+// Evaluate tide.lua and read its keys into c. env comes in as the command line's or
+// $TIDE_ENV's (possibly empty) and leaves with the file's `environment` applied when it
+// was empty; database is the URL the file chose for that environment.
+Status read_config_file(LuaState &lua, const fs::path &file, Config &c, std::string &env, std::string &database) {
+  c.config_display = file.lexically_normal().string();
+  lua_State *L = lua.L();
+  Status s = lua.load_file(file.string(), c.config_display);
+  if (s.ok()) s = lua.pcall(0, 1);
+  if (!s.ok()) {
+    s.error().exit = Exit::kUsage;
+    s.error().traceback.clear();  // a config mistake: the message names file and line
+    return s;
+  }
+  if (!lua_istable(L, -1)) {
+    std::string got = luaL_typename(L, -1);
+    lua_pop(L, 1);
+    return Status::fail(Exit::kUsage,
+                        fmt::format("{}: the config must return a table (it returned {})", c.config_display, got),
+                        "end tide.lua with `return { database = \"sqlite:db/dev.sqlite3\" }`");
+  }
+  TableReader t(L, lua_gettop(L), c.config_display);
+  Status r = t.check_keys();
+  std::string env_from_file;
+  if (r.ok()) r = t.string("environment", env_from_file);
+  if (r.ok() && env.empty()) env = env_from_file;
+  if (env.empty()) env = "development";
+  if (r.ok()) r = t.database(lua, env, database);
+  if (r.ok()) r = t.list("protected", c.protected_envs);
+  if (r.ok()) r = t.string("migrations", c.migrations_dir);
+  if (r.ok()) r = t.string("seeds", c.seeds_dir);
+  if (r.ok()) r = t.string("history_table", c.history_table);
+  if (r.ok()) r = t.duration("lock_timeout", c.lock_timeout_ms);
+  if (r.ok()) r = t.duration("statement_timeout", c.statement_timeout_ms);
+  if (r.ok()) r = t.list("plugin_path", c.plugin_path);
+  lua_pop(L, 1);
+  TIDE_TRY(r);
+  c.project_dir = fs::absolute(file).parent_path();
+  return {};
+}
+
 }  // namespace
 
 Status load_dotenv(const fs::path &path) {
@@ -182,41 +222,7 @@ Result<Config> load_config(LuaState &lua, const ConfigOverrides &o) {
   std::string env = !o.environment.empty() ? o.environment : env_or("TIDE_ENV", "");
   lua.set_environment(env.empty() ? "development" : env);
   std::string database;
-  if (exists) {
-    c.config_display = file.lexically_normal().string();
-    lua_State *L = lua.L();
-    Status s = lua.load_file(file.string(), c.config_display);
-    if (s.ok()) s = lua.pcall(0, 1);
-    if (!s.ok()) {
-      s.error().exit = Exit::kUsage;
-      s.error().traceback.clear();  // a config mistake: the message names file and line
-      return s;
-    }
-    if (!lua_istable(L, -1)) {
-      std::string got = luaL_typename(L, -1);
-      lua_pop(L, 1);
-      return Status::fail(Exit::kUsage,
-                          fmt::format("{}: the config must return a table (it returned {})", c.config_display, got),
-                          "end tide.lua with `return { database = \"sqlite:db/dev.sqlite3\" }`");
-    }
-    TableReader t(L, lua_gettop(L), c.config_display);
-    Status r = t.check_keys();
-    std::string env_from_file;
-    if (r.ok()) r = t.string("environment", env_from_file);
-    if (r.ok() && env.empty()) env = env_from_file;
-    if (env.empty()) env = "development";
-    if (r.ok()) r = t.database(lua, env, database);
-    if (r.ok()) r = t.list("protected", c.protected_envs);
-    if (r.ok()) r = t.string("migrations", c.migrations_dir);
-    if (r.ok()) r = t.string("seeds", c.seeds_dir);
-    if (r.ok()) r = t.string("history_table", c.history_table);
-    if (r.ok()) r = t.duration("lock_timeout", c.lock_timeout_ms);
-    if (r.ok()) r = t.duration("statement_timeout", c.statement_timeout_ms);
-    if (r.ok()) r = t.list("plugin_path", c.plugin_path);
-    lua_pop(L, 1);
-    TIDE_TRY(r);
-    c.project_dir = fs::absolute(file).parent_path();
-  }
+  if (exists) TIDE_TRY(read_config_file(lua, file, c, env, database));
   c.environment = env.empty() ? "development" : env;
   lua.set_environment(c.environment);
 

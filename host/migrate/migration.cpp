@@ -77,10 +77,31 @@ class SqlMigrationFile : public Migration {
   const Dialect &dialect_;
 };
 
+// An env gate written as a string, or as a list of names (any of them); nullopt for
+// anything else.
+std::optional<std::string> gate_of(lua_State *L, int idx) {
+  if (lua_type(L, idx) == LUA_TSTRING) return std::string(lua_tostring(L, idx));
+  if (!lua_istable(L, idx)) return std::nullopt;
+  std::string expr;
+  for (int i = 1;; ++i) {
+    lua_rawgeti(L, idx, i);
+    bool name = lua_type(L, -1) == LUA_TSTRING;
+    if (name) {
+      if (!expr.empty()) expr += " or ";
+      expr += lua_tostring(L, -1);
+    }
+    lua_pop(L, 1);
+    if (!name) break;
+  }
+  return expr;
+}
+
 class LuaMigrationFile : public Migration {
  public:
   LuaMigrationFile(const MigrationFile &file, LuaState &lua, int ref) : Migration(file), lua_(lua), ref_(ref) {}
   ~LuaMigrationFile() override { luaL_unref(lua_.L(), LUA_REGISTRYINDEX, ref_); }
+  LuaMigrationFile(const LuaMigrationFile &) = delete;
+  LuaMigrationFile &operator=(const LuaMigrationFile &) = delete;
 
   Status read_fields(const std::string &text);
 
@@ -148,23 +169,8 @@ Status LuaMigrationFile::read_fields(const std::string &text) {
   lua_getfield(L, t, "description");
   if (lua_type(L, -1) == LUA_TSTRING) description_ = lua_tostring(L, -1);
   lua_getfield(L, t, "env");
-  if (lua_type(L, -1) == LUA_TSTRING) {
-    env_ = lua_tostring(L, -1);
-  } else if (lua_istable(L, -1)) {  // a list of names: any of them
-    std::string expr;
-    for (int i = 1;; ++i) {
-      lua_rawgeti(L, -1, i);
-      if (lua_type(L, -1) != LUA_TSTRING) {
-        lua_pop(L, 1);
-        break;
-      }
-      expr += (expr.empty() ? "" : " or ") + std::string(lua_tostring(L, -1));
-      lua_pop(L, 1);
-    }
-    env_ = expr;
-  } else if (!lua_isnil(L, -1)) {
-    return fail("`env` must be a string or a list of strings");
-  }
+  env_ = gate_of(L, -1);
+  if (!env_ && !lua_isnil(L, -1)) return fail("`env` must be a string or a list of strings");
   lua_settop(L, t - 1);
   source_ = text;
   return {};

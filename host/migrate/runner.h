@@ -4,6 +4,7 @@
 // out-of-order states with the way out named.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "lua/state.h"
@@ -57,8 +58,9 @@ class Runner {
   Status resolve(const std::string &version, bool applied);
 
  private:
-  template <typename Fn>
-  Status locked(Fn &&fn);
+  // Run fn holding the migration lock, with the history table in place; an open
+  // transaction is rolled back and the lock released however fn ends.
+  Status locked(const std::function<Status()> &fn);
   Status acquire_lock();
   Result<Overview> load_overview();
   Status check_clean(const Overview &ov, bool allow_out_of_order);

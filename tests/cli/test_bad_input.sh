@@ -129,8 +129,8 @@ return { up = function(db) error({ code = 42 }) end }
 EOF
   tide up
   expect_exit 1
-  expect_stderr_contains "migrations/001_obj.lua"
-  expect_stderr_contains "table"
+  # A table without __tostring has no text of its own: say what it is, where it came from.
+  expect_stderr_contains "error: migrations/001_obj.lua: (error object is a table value)"
   expect_nothing_recorded
 }
 

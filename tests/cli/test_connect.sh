@@ -226,4 +226,72 @@ EOF
   expect_no_table tide_history
 }
 
+# The password never shows, on stdout or stderr, in text or JSON.
+expect_no_password() {
+  expect_stdout_not_contains "s3cretpw"
+  expect_stderr_not_contains "s3cretpw"
+}
+
+test_password_is_never_printed() {
+  one_migration
+  tide --database 'foo://user:s3cretpw@host/db' status
+  expect_exit 2
+  expect_no_password
+  expect_stdout_contains "foo://user:***@host/db"
+  tide --json --database 'user:s3cretpw@localhost/db' status
+  expect_exit 2
+  expect_no_password
+  expect_stdout_contains '"database":"user:***@localhost/db"'
+  tide --database 'postgres://user:p@ss/s3cretpw@host/db?sslmode=disable' status
+  expect_no_password
+  tide --database 'host=h port=5432 PASSWORD=s3cretpw dbname=x' status
+  expect_no_password
+  tide --database "postgres://h/db?user=u&Password='s3cretpw'" status
+  expect_no_password
+  # Usage errors echo the arguments, before any config is read.
+  tide --databse='postgres://user:s3cretpw@host/db' status
+  expect_exit 2
+  expect_no_password
+  expect_stderr_contains "postgres://user:***@host/db"
+  tide --databse 'postgres://user:s3cretpw@host/db' status
+  expect_exit 2
+  expect_no_password
+  tide --bogus=postgres://user:s3cretpw@host/db
+  expect_exit 2
+  expect_no_password
+}
+
+test_password_in_a_driver_error_is_masked() {
+  one_migration
+  # A path under a regular file cannot be created, so the driver's message names it, and
+  # with it the password (here a sqlite URL's password= parameter, which SQLite ignores).
+  touch blocker
+  local url="sqlite:$T_DIR/blocker/s3cretpw/y.db?password=s3cretpw"
+  tide --database "$url" status
+  expect_exit 1
+  expect_no_password
+  expect_stderr_contains "cannot create directory $T_DIR/blocker/***: Not a directory"
+  tide --json --database "$url" status
+  expect_exit 1
+  expect_no_password
+  expect_stdout_contains "cannot create directory $T_DIR/blocker/***: Not a directory"
+}
+
+test_password_in_a_migration_error_is_masked() {
+  write tide.lua <<'EOF'
+return { database = "sqlite:test.db?password=s3cretpw" }
+EOF
+  write migrations/001_leak.lua <<'EOF'
+return { up = function(db) error("could not log in with s3cretpw") end }
+EOF
+  tide up
+  expect_exit 1
+  expect_no_password
+  expect_stderr_contains "could not log in with ***"
+  tide --json up
+  expect_exit 1
+  expect_no_password
+  expect_stdout_contains "could not log in with ***"
+}
+
 run_tests

@@ -12,11 +12,6 @@
 
 using namespace conformance;
 
-// Every case starts with this: the plugin under test, or a warning and an early return.
-#define PLUGIN_OR_SKIP(p)             \
-  const Plugin *p = plugin_or_skip(); \
-  if (!p) return
-
 namespace {
 
 bool known_capabilities_only(uint32_t caps) {
@@ -45,7 +40,7 @@ int unlock(Conn &c) { return c.driver()->unlock(c.get(), lock_key().c_str()); }
 }  // namespace
 
 TEST_CASE("abi: the driver table is complete and sane", "[conformance][abi]") {
-  PLUGIN_OR_SKIP(p);
+  const Plugin *p = &configured_plugin();
   const tide_driver *d = p->driver;
   CHECK(d->abi_major == TIDE_ABI_MAJOR);
   CHECK(d->struct_size >= sizeof(tide_driver));
@@ -72,7 +67,7 @@ TEST_CASE("abi: the driver table is complete and sane", "[conformance][abi]") {
 }
 
 TEST_CASE("connect: server_version, and a failed connect carries its error", "[conformance][connect]") {
-  PLUGIN_OR_SKIP(p);
+  const Plugin *p = &configured_plugin();
   {
     Conn c(*p);
     const char *version = p->driver->server_version(c.get());
@@ -93,7 +88,7 @@ TEST_CASE("connect: server_version, and a failed connect carries its error", "[c
 }
 
 TEST_CASE("history_ddl: creates the history table, idempotently", "[conformance][ddl]") {
-  PLUGIN_OR_SKIP(p);
+  const Plugin *p = &configured_plugin();
   Session s(*p);
   std::string ddl = p->driver->history_ddl;
   std::string t = s.table("history");
@@ -111,7 +106,7 @@ TEST_CASE("history_ddl: creates the history table, idempotently", "[conformance]
 }
 
 TEST_CASE("exec: runs a script of several statements", "[conformance][exec]") {
-  PLUGIN_OR_SKIP(p);
+  const Plugin *p = &configured_plugin();
   Session s(*p);
   std::string t = s.table("exec");
   const std::string &int_type = dialect(p->driver).int_type;
@@ -124,7 +119,7 @@ TEST_CASE("exec: runs a script of several statements", "[conformance][exec]") {
 }
 
 TEST_CASE("exec: an error says which statement failed", "[conformance][exec]") {
-  PLUGIN_OR_SKIP(p);
+  const Plugin *p = &configured_plugin();
   Session s(*p);
   std::string t = numbers_table(s, "exec_err", 0);
   // failing: the text of the failing statement (its last occurrence in script).
@@ -156,7 +151,7 @@ TEST_CASE("exec: an error says which statement failed", "[conformance][exec]") {
 }
 
 TEST_CASE("query: parameters of every type round-trip", "[conformance][query]") {
-  PLUGIN_OR_SKIP(p);
+  const Plugin *p = &configured_plugin();
   Session s(*p);
   const Dialect &d = dialect(p->driver);
   std::string t = s.table("types");
@@ -201,7 +196,7 @@ TEST_CASE("query: parameters of every type round-trip", "[conformance][query]") 
 }
 
 TEST_CASE("query: NULL parameters and NULL columns", "[conformance][query]") {
-  PLUGIN_OR_SKIP(p);
+  const Plugin *p = &configured_plugin();
   Session s(*p);
   const Dialect &d = dialect(p->driver);
   std::string t = s.table("nulls");
@@ -217,7 +212,7 @@ TEST_CASE("query: NULL parameters and NULL columns", "[conformance][query]") {
 }
 
 TEST_CASE("query: column count and names", "[conformance][query]") {
-  PLUGIN_OR_SKIP(p);
+  const Plugin *p = &configured_plugin();
   Session s(*p);
   std::string t = numbers_table(s, "names", 1);
   std::string sql = "SELECT id AS first_col, n AS second_col FROM " + t;
@@ -230,7 +225,7 @@ TEST_CASE("query: column count and names", "[conformance][query]") {
 }
 
 TEST_CASE("query: a million rows stream through step()", "[conformance][query][stream]") {
-  PLUGIN_OR_SKIP(p);
+  const Plugin *p = &configured_plugin();
   Conn c(*p);
   const int64_t n = 1000000;
   std::string sql = dialect(p->driver).series(n);
@@ -252,7 +247,7 @@ TEST_CASE("query: a million rows stream through step()", "[conformance][query][s
 }
 
 TEST_CASE("changes: rows affected by INSERT, UPDATE and DELETE", "[conformance][query]") {
-  PLUGIN_OR_SKIP(p);
+  const Plugin *p = &configured_plugin();
   Session s(*p);
   std::string t = numbers_table(s, "changes", 0);
   Conn &c = s.conn();
@@ -269,7 +264,7 @@ TEST_CASE("changes: rows affected by INSERT, UPDATE and DELETE", "[conformance][
 }
 
 TEST_CASE("query: one open statement per connection", "[conformance][query]") {
-  PLUGIN_OR_SKIP(p);
+  const Plugin *p = &configured_plugin();
   Session s(*p);
   std::string t = numbers_table(s, "one_stmt", 2);
   const tide_driver *d = p->driver;
@@ -292,7 +287,7 @@ TEST_CASE("query: one open statement per connection", "[conformance][query]") {
 }
 
 TEST_CASE("column_value: misuse is refused", "[conformance][query]") {
-  PLUGIN_OR_SKIP(p);
+  const Plugin *p = &configured_plugin();
   Session s(*p);
   std::string t = numbers_table(s, "misuse", 1);
   const tide_driver *d = p->driver;
@@ -311,7 +306,7 @@ TEST_CASE("column_value: misuse is refused", "[conformance][query]") {
 }
 
 TEST_CASE("query: errors come back from query() or step()", "[conformance][query]") {
-  PLUGIN_OR_SKIP(p);
+  const Plugin *p = &configured_plugin();
   Conn c(*p);
   std::string sql = "SELECT * FROM tide_no_such_table";
   tide_stmt *raw = nullptr;
@@ -329,7 +324,7 @@ TEST_CASE("query: errors come back from query() or step()", "[conformance][query
 }
 
 TEST_CASE("transactions: rollback discards, commit keeps", "[conformance][tx]") {
-  PLUGIN_OR_SKIP(p);
+  const Plugin *p = &configured_plugin();
   Session s(*p);
   std::string t = numbers_table(s, "tx", 0);
   const tide_driver *d = p->driver;
@@ -361,7 +356,7 @@ TEST_CASE("transactions: rollback discards, commit keeps", "[conformance][tx]") 
 }
 
 TEST_CASE("transactions: DDL rolls back where the driver says so", "[conformance][tx]") {
-  PLUGIN_OR_SKIP(p);
+  const Plugin *p = &configured_plugin();
   if (!(p->driver->capabilities & TIDE_CAP_TRANSACTIONAL_DDL)) return;
   Session s(*p);
   std::string t = s.table("tx_ddl");
@@ -372,7 +367,7 @@ TEST_CASE("transactions: DDL rolls back where the driver says so", "[conformance
 }
 
 TEST_CASE("lock: a second connection times out, then gets the lock once released", "[conformance][lock]") {
-  PLUGIN_OR_SKIP(p);
+  const Plugin *p = &configured_plugin();
   Conn holder(*p), waiter(*p);
   REQUIRE(lock(holder, 1000) == TIDE_OK);
   CHECK(lock(waiter, 0) == TIDE_ETIMEOUT);
@@ -410,7 +405,7 @@ namespace {
 }  // namespace
 
 TEST_CASE("lock: a process that ends holding the lock leaves none behind", "[conformance][lock]") {
-  PLUGIN_OR_SKIP(p);
+  const Plugin *p = &configured_plugin();
   bool kill_it = GENERATE(false, true);
   INFO((kill_it ? "holder is SIGKILLed" : "holder calls _exit"));
   int ready[2], go[2];
@@ -442,7 +437,7 @@ TEST_CASE("lock: a process that ends holding the lock leaves none behind", "[con
 }
 
 TEST_CASE("quote_ident: length protocol and a round trip", "[conformance][quote]") {
-  PLUGIN_OR_SKIP(p);
+  const Plugin *p = &configured_plugin();
   const tide_driver *d = p->driver;
   std::string ident = unique_prefix() + "we\"ird 'name`";
   char small[4] = {'x', 'x', 'x', 'x'};
@@ -470,7 +465,7 @@ TEST_CASE("quote_ident: length protocol and a round trip", "[conformance][quote]
 }
 
 TEST_CASE("split: portable cases", "[conformance][split]") {
-  PLUGIN_OR_SKIP(p);
+  const Plugin *p = &configured_plugin();
   const tide_driver *d = p->driver;
   auto texts = [](const Split &s) {
     std::vector<std::string> out;

@@ -26,9 +26,9 @@ struct Plugin {
   std::string url;
 };
 
-// The configured plugin, loaded once; nullptr (after a WARN) when the suite is not
-// configured. A configured plugin that does not load fails the case.
-const Plugin *plugin_or_skip();
+// The configured plugin, loaded once. The case fails when the suite is not configured
+// (TIDE_CONFORMANCE_PLUGIN / TIDE_CONFORMANCE_URL unset) or the plugin does not load.
+const Plugin &configured_plugin();
 
 // A prefix unique to this run, so the suite can share a database with anything else.
 std::string unique_prefix();

@@ -8,9 +8,10 @@ using namespace conformance;
 
 namespace {
 
+// Another driver under test skips these cases; no driver at all fails them.
 const tide_driver *sqlite_driver_or_skip() {
-  const Plugin *p = plugin_or_skip();
-  return p && std::string_view(p->driver->name) == "sqlite" ? p->driver : nullptr;
+  const Plugin &p = configured_plugin();
+  return std::string_view(p.driver->name) == "sqlite" ? p.driver : nullptr;
 }
 
 std::vector<std::string> stripped(const Split &s) {

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "plugin/plugin_session.h"
+#include "temp_dir.h"
 
 using namespace tide;
 
@@ -50,10 +51,17 @@ TEST_CASE("the finder picks the plugin by scheme and lists where it looked other
 TEST_CASE("connect errors come back as errors, not crashes") {
   auto p = Plugin::load(TIDE_TEST_SQLITE_PLUGIN);
   REQUIRE(p.ok());
-  auto s = PluginSession::connect(*p, "sqlite:/nonexistent-dir-for-tide/x/y.db", {});
-  // The driver creates missing parent folders; /nonexistent-dir-for-tide is not writable
-  // for non-root users but is for root, so only check that a failure is reported cleanly.
-  if (!s.ok()) CHECK(s.error().message.rfind("cannot connect: ", 0) == 0);
+  // The driver creates missing parent folders, but none can be made under a regular file,
+  // whoever runs the test (root included).
+  test::TempDir dir;
+  auto blocker = dir.write("blocker", "not a folder");
+  auto s = PluginSession::connect(*p, "sqlite:" + (blocker / "x" / "y.db").string(), {});
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().exit == Exit::kFailed);
+  const std::string &message = s.error().message;
+  CHECK(message.rfind("cannot connect: ", 0) == 0);
+  CHECK(message.find("cannot create directory " + (blocker / "x").string()) != std::string::npos);
+  CHECK(message.find("Not a directory") != std::string::npos);
   auto ok = PluginSession::connect(*p, "sqlite::memory:", {});
   REQUIRE(ok.ok());
   CHECK_FALSE((*ok)->server_version().empty());

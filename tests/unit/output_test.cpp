@@ -1,0 +1,116 @@
+// Output is the one place tide prints, so it is where secrets are masked: every text
+// line, JSON value and error field, on stdout and on stderr.
+#include "cli/output.h"
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <functional>
+
+#include "temp_dir.h"
+#include "util/text.h"
+
+using namespace tide;
+
+namespace {
+
+struct Printed {
+  std::string out, err;
+};
+
+// Runs fn with stdout and stderr redirected (dup2) to files, and returns what it printed.
+Printed capture(const std::function<void()> &fn) {
+  test::TempDir dir;
+  auto redirect = [&](std::FILE *stream, const char *name) {
+    std::fflush(stream);
+    int saved = ::dup(::fileno(stream));
+    std::FILE *file = std::fopen((dir.path() / name).c_str(), "w");
+    ::dup2(::fileno(file), ::fileno(stream));
+    std::fclose(file);
+    return saved;
+  };
+  auto restore = [](std::FILE *stream, int saved) {
+    std::fflush(stream);
+    ::dup2(saved, ::fileno(stream));
+    ::close(saved);
+  };
+  int saved_out = redirect(stdout, "out");
+  int saved_err = redirect(stderr, "err");
+  fn();
+  restore(stdout, saved_out);
+  restore(stderr, saved_err);
+  return {read_file(dir.path() / "out").value(), read_file(dir.path() / "err").value()};
+}
+
+Error error_with(const std::string &secret) {
+  Error e;
+  e.message = "cannot connect: password " + secret + " rejected";
+  e.where = "postgres://u:" + secret + "@h/db";
+  e.code = "SQLSTATE 28P01";
+  e.detail = "detail " + secret;
+  e.hint = "hint " + secret;
+  e.traceback = "traceback " + secret;
+  return e;
+}
+
+bool has(const std::string &text, std::string_view part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("output masks secrets in text mode") {
+  Output out(OutputOptions{});
+  out.add_secret("s3cretpw");
+  auto p = capture([&] {
+    out.error(error_with("s3cretpw"));
+    out.event("run", {{"database", "x:s3cretpw"}}, "database x:s3cretpw");
+    out.info("info s3cretpw");
+    out.warn("warn s3cretpw");
+    out.log("info", "log s3cretpw");
+  });
+  CHECK_FALSE(has(p.out, "s3cretpw"));
+  CHECK_FALSE(has(p.err, "s3cretpw"));
+  // Masked, not dropped: the rest of each message is still there.
+  CHECK(has(p.err, "error: postgres://u:***@h/db: cannot connect: password *** rejected"));
+  CHECK(has(p.err, "  detail ***"));
+  CHECK(has(p.err, "  traceback ***"));
+  CHECK(has(p.err, "hint: hint ***"));
+  CHECK(has(p.err, "warning: warn ***"));
+  CHECK(has(p.out, "database x:***"));
+  CHECK(has(p.out, "info ***"));
+  CHECK(has(p.out, "log ***"));
+}
+
+TEST_CASE("output masks secrets in JSON values, never in keys") {
+  Output out(OutputOptions{.json = true});
+  out.add_secret("s3cretpw");
+  out.add_secret("message");  // a secret that is also a key name leaves the JSON valid
+  auto p = capture([&] {
+    out.error(error_with("s3cretpw"));
+    out.event("run", {{"database", "x:s3cretpw"}}, "");
+  });
+  CHECK_FALSE(has(p.out, "s3cretpw"));
+  CHECK_FALSE(has(p.err, "s3cretpw"));
+  CHECK(has(p.out, "{\"event\":\"error\",\"message\":\"cannot connect: password *** rejected\""));
+  CHECK(has(p.out, "\"where\":\"postgres://u:***@h/db\""));
+  CHECK(has(p.out, "\"detail\":\"detail ***\""));
+  CHECK(has(p.out, "\"hint\":\"hint ***\""));
+  CHECK(has(p.out, "{\"event\":\"run\",\"database\":\"x:***\"}"));
+}
+
+TEST_CASE("output masks the raw and decoded forms of a URL's password") {
+  Output out(OutputOptions{});
+  for (const auto &s : url_password("mysql://u:p%40ssw0rd@h/db")) out.add_secret(s);
+  auto p = capture([&] { out.info("raw p%40ssw0rd, decoded p@ssw0rd"); });
+  CHECK(p.out == "raw ***, decoded ***\n");
+}
+
+TEST_CASE("output ignores very short secrets and masks the longest first") {
+  Output out(OutputOptions{});
+  out.add_secret("");
+  out.add_secret("ab");
+  out.add_secret("secret");
+  out.add_secret("secret123");
+  auto p = capture([&] { out.info("ab secret123 secret"); });
+  CHECK(p.out == "ab *** ***\n");
+}
