@@ -54,6 +54,15 @@ Status Runner::locked(const std::function<Status()> &fn) {
   return s;
 }
 
+// status and validate only look: they create the history table only when reading it
+// fails (a new database), so they work on a read-only connection to a managed one.
+Result<Overview> Runner::load_overview_for_reading() {
+  auto ov = load_overview();
+  if (ov) return ov;
+  TIDE_TRY(history_.ensure());
+  return load_overview();
+}
+
 Result<Overview> Runner::load_overview() {
   auto records = history_.load(kKindMigration);
   if (!records) return records.status();
@@ -207,7 +216,7 @@ Status Runner::apply_dirty_first(Migration &m, Direction dir) {
   Status s = m.run(dir, session_);
   if (!s.ok()) {
     const Error &e = s.error();
-    r.error = e.headline() + (e.detail.empty() ? "" : "\n" + e.detail);
+    r.error = (dir == Direction::kDown ? "down: " : "") + e.headline() + (e.detail.empty() ? "" : "\n" + e.detail);
     (void)history_.update(r);
     s.error().hint = fmt::format(
         "migration {} ran outside a transaction and is now marked dirty; fix the database "

@@ -63,6 +63,7 @@ class Runner {
   Status locked(const std::function<Status()> &fn);
   Status acquire_lock();
   Result<Overview> load_overview();
+  Result<Overview> load_overview_for_reading();
   Status check_clean(const Overview &ov, bool allow_out_of_order);
   Result<std::unique_ptr<Migration>> load(const MigrationFile &file);
   Result<bool> gated_out(const Migration &m);

@@ -10,8 +10,7 @@
 namespace tide {
 
 Result<Overview> Runner::status() {
-  TIDE_TRY(history_.ensure());
-  auto ov = load_overview();
+  auto ov = load_overview_for_reading();
   if (!ov) return ov;
   // Say which pending migrations this environment's gates skip, so they do not count as
   // pending forever. A file that does not load stays pending, with a warning.
@@ -28,8 +27,7 @@ Result<Overview> Runner::status() {
 }
 
 Status Runner::validate() {
-  TIDE_TRY(history_.ensure());
-  auto ov = load_overview();
+  auto ov = load_overview_for_reading();
   if (!ov) return ov.status();
   // Every problem, each with its own way out.
   std::vector<Error> problems;

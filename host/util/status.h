@@ -39,10 +39,19 @@ struct Error {
   std::string headline() const;
 };
 
+// Value semantics: a copy owns its own Error, so editing one (adding a hint on the way
+// up) never changes another.
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(Error e) : err_(std::make_shared<Error>(std::move(e))) {}  // NOLINT: implicit on purpose
+  Status(Error e) : err_(std::make_unique<Error>(std::move(e))) {}  // NOLINT: implicit on purpose
+  Status(const Status &o) : err_(o.err_ ? std::make_unique<Error>(*o.err_) : nullptr) {}
+  Status &operator=(const Status &o) {
+    if (this != &o) err_ = o.err_ ? std::make_unique<Error>(*o.err_) : nullptr;
+    return *this;
+  }
+  Status(Status &&) noexcept = default;
+  Status &operator=(Status &&) noexcept = default;
 
   static Status fail(Exit exit, std::string message, std::string hint = {}) {
     Error e;
@@ -59,7 +68,7 @@ class [[nodiscard]] Status {
   Status status() const { return *this; }
 
  private:
-  std::shared_ptr<Error> err_;
+  std::unique_ptr<Error> err_;
 };
 
 template <typename T>

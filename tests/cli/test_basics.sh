@@ -180,4 +180,24 @@ EOF
   expect_stderr_contains "db/migrate"
 }
 
+# `tide new` leaves the down to write: validate reports it and down refuses, instead of
+# a blank down that would "revert" by forgetting the migration.
+test_new_lua_migration_has_no_down_until_written() {
+  project
+  tide new add_thing
+  expect_exit 0
+  local file
+  file=$(ls migrations/*_add_thing.lua)
+  sed -i 's|^    db:exec \[\[$|    db:exec [[CREATE TABLE thing (id integer)|' "$file"
+  tide up
+  expect_exit 0
+  expect_table thing
+  tide validate
+  expect_exit 5
+  expect_stderr_contains "no down"
+  tide down
+  expect_exit 5
+  expect_table thing
+}
+
 run_tests

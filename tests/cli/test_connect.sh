@@ -294,4 +294,15 @@ EOF
   expect_stdout_contains "could not log in with ***"
 }
 
+# status only reads: it works on a read-only connection to a managed database.
+test_status_on_read_only_database() {
+  project
+  sql_migration 001_a.sql a
+  tide up
+  expect_exit 0
+  tide --database "sqlite:test.db?mode=ro" status
+  expect_exit 0
+  expect_stdout_matches '^001 +a +applied'
+}
+
 run_tests

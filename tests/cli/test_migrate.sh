@@ -416,4 +416,55 @@ EOF
   expect_sql "SELECT group_concat(i) FROM (SELECT i FROM t ORDER BY i)" "1,3"
 }
 
+# Leaving a db:rows loop early must not break the history write after the migration.
+test_breaking_out_of_rows_loop() {
+  project
+  write migrations/001_a.lua <<'EOF'
+return {
+  up = function(db)
+    db:exec [[CREATE TABLE a (id integer)]]
+    db:exec [[INSERT INTO a VALUES (1), (2), (3)]]
+    for row in db:rows("SELECT id FROM a ORDER BY id") do
+      if row.id == 1 then break end
+    end
+  end,
+  down = function(db) db:exec [[DROP TABLE a]] end,
+}
+EOF
+  write migrations/002_b.lua <<'EOF'
+return {
+  transaction = false,
+  up = function(db)
+    for row in db:rows("SELECT id FROM a") do break end
+  end,
+  down = function(db) end,
+}
+EOF
+  tide up
+  expect_exit 0
+  expect_applied "001 002"
+}
+
+# A statement inside a db:rows loop ends the loop's query; the next step says so.
+test_statement_inside_rows_loop_is_reported() {
+  project
+  write migrations/001_a.lua <<'EOF'
+return {
+  up = function(db)
+    db:exec [[CREATE TABLE a (id integer)]]
+    db:exec [[INSERT INTO a VALUES (1), (2)]]
+    for row in db:rows("SELECT id FROM a") do
+      db:exec("UPDATE a SET id = id + 10 WHERE id = ?", row.id)
+    end
+  end,
+  down = function(db) db:exec [[DROP TABLE a]] end,
+}
+EOF
+  tide up
+  expect_exit 1
+  expect_stderr_contains "ended by a later statement"
+  expect_stderr_contains "migrations/001_a.lua:5"
+  expect_no_table a
+}
+
 run_tests

@@ -191,4 +191,28 @@ test_real_edit_is_a_change() {
   expect_stdout_matches '^001 +a +changed'
 }
 
+# A migration that commits tide's transaction itself cannot be rolled back any more:
+# tide must not claim it was, and must leave a dirty record.
+test_migration_that_commits_itself_is_recorded_dirty() {
+  project
+  write migrations/001_a.sql <<'EOF'
+-- tide:up
+CREATE TABLE a (id integer);
+COMMIT;
+CREATE TABLE b (id integer);
+INSERT INTO nope VALUES (1);
+-- tide:down
+DROP TABLE a;
+EOF
+  tide up
+  expect_exit 1
+  expect_stderr_contains "ended tide's transaction"
+  expect_stderr_not_contains "rolled back"
+  expect_sql "SELECT status FROM tide_history WHERE version = '001'" "dirty"
+  expect_table a
+  tide up
+  expect_exit 5
+  expect_stderr_contains "dirty"
+}
+
 run_tests
