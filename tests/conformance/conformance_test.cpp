@@ -58,10 +58,11 @@ TEST_CASE("abi: the driver table is complete and sane", "[conformance][abi]") {
   CHECK((d->param_style == TIDE_PARAM_QMARK || d->param_style == TIDE_PARAM_DOLLAR));
   REQUIRE(d->history_ddl != nullptr);
   CHECK(std::string_view(d->history_ddl).find("{table}") != std::string_view::npos);
-  for (auto fn : {(void *)d->connect, (void *)d->close, (void *)d->last_error, (void *)d->server_version,
-                  (void *)d->exec, (void *)d->query, (void *)d->step, (void *)d->column_count, (void *)d->column_name,
-                  (void *)d->column_value, (void *)d->changes, (void *)d->finalize, (void *)d->begin, (void *)d->commit,
-                  (void *)d->rollback, (void *)d->lock, (void *)d->unlock, (void *)d->quote_ident, (void *)d->split}) {
+  for (auto fn : {(void *)d->connect,     (void *)d->close,        (void *)d->last_error, (void *)d->server_version,
+                  (void *)d->exec,        (void *)d->query,        (void *)d->step,       (void *)d->column_count,
+                  (void *)d->column_name, (void *)d->column_value, (void *)d->changes,    (void *)d->finalize,
+                  (void *)d->begin,       (void *)d->commit,       (void *)d->rollback,   (void *)d->lock,
+                  (void *)d->unlock,      (void *)d->quote_ident,  (void *)d->split,      (void *)d->in_transaction}) {
     CHECK(fn != nullptr);
   }
 }
@@ -353,6 +354,21 @@ TEST_CASE("transactions: rollback discards, commit keeps", "[conformance][tx]") 
     REQUIRE(d->commit(c.get()) == TIDE_OK);
     CHECK(count(c) == 1);
   }
+}
+
+TEST_CASE("transactions: in_transaction follows the database, including a COMMIT run through exec",
+          "[conformance][tx]") {
+  const Plugin *p = &configured_plugin();
+  const tide_driver *d = p->driver;
+  Conn c(*p);
+  CHECK(d->in_transaction(nullptr) == 0);
+  CHECK(d->in_transaction(c.get()) == 0);
+  REQUIRE(d->begin(c.get()) == TIDE_OK);
+  CHECK(d->in_transaction(c.get()) == 1);
+  c.exec_ok("COMMIT");  // what a migration's own COMMIT does to the host's transaction
+  CHECK(d->in_transaction(c.get()) == 0);
+  CHECK(d->rollback(c.get()) == TIDE_OK);  // nothing open: still fine (driver.h)
+  CHECK(d->commit(c.get()) == TIDE_EMISUSE);
 }
 
 TEST_CASE("transactions: DDL rolls back where the driver says so", "[conformance][tx]") {
