@@ -52,10 +52,20 @@ int traceback_handler(lua_State *L) {
     lua_pop(L, 1);
   }
   if (!tide_error) {
-    if (lua_istable(L, 1) && luaL_callmeta(L, 1, "__tostring")) lua_replace(L, 1);
-    const char *msg = lua_tostring(L, 1);
+    // A user __tostring may itself fail: run it protected, and keep the plain message
+    // if it does. No C++ temporaries live here, since Lua may raise (memory) anywhere.
+    if (lua_istable(L, 1) && luaL_getmetafield(L, 1, "__tostring")) {
+      lua_pushvalue(L, 1);
+      if (lua_pcall(L, 1, 1, 0) == 0 && lua_type(L, -1) == LUA_TSTRING) lua_replace(L, 1);
+      else lua_pop(L, 1);
+    }
+    if (lua_type(L, 1) == LUA_TSTRING || lua_type(L, 1) == LUA_TNUMBER) {
+      lua_pushvalue(L, 1);
+    } else {
+      lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
     lua_newtable(L);
-    lua_pushstring(L, msg ? msg : fmt::format("(error object is a {} value)", luaL_typename(L, 1)).c_str());
+    lua_insert(L, -2);
     lua_setfield(L, -2, "message");
     lua_replace(L, 1);
   }
