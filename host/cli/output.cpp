@@ -15,6 +15,25 @@ constexpr const char *kGreen = "32", *kRed = "31", *kYellow = "33", *kDim = "2",
 
 const char *dir_name(Direction d) { return d == Direction::kUp ? "up" : "down"; }
 
+// A traceback without tide's own Lua frames (tide/db.lua raising on the user's behalf):
+// what is left points into the user's files. --verbose shows everything.
+std::string user_frames(std::string_view traceback) {
+  std::string out;
+  size_t pos = 0;
+  while (pos < traceback.size()) {
+    size_t nl = traceback.find('\n', pos);
+    if (nl == std::string_view::npos) nl = traceback.size();
+    std::string_view line = traceback.substr(pos, nl - pos);
+    pos = nl + 1;
+    std::string_view frame = line.substr(std::min(line.find_first_not_of(" \t"), line.size()));
+    if (frame.starts_with("tide/") || frame == "[C]: in function 'error'") continue;
+    out.append(line);
+    out += '\n';
+  }
+  if (!out.empty()) out.pop_back();
+  return out;
+}
+
 }  // namespace
 
 void Output::add_secret(std::string s) {
@@ -157,7 +176,7 @@ void Output::error(const Error &e) {
     return out;
   };
   if (!e.detail.empty()) text += indent(e.detail);
-  if (!e.traceback.empty()) text += indent(e.traceback);
+  if (!e.traceback.empty()) text += indent(o_.verbose ? e.traceback : user_frames(e.traceback));
   if (!e.hint.empty()) text += "  " + paint("hint:", kBold) + " " + e.hint + "\n";
   std::fflush(stdout);
   write(stderr, text);

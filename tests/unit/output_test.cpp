@@ -114,3 +114,20 @@ TEST_CASE("output ignores very short secrets and masks the longest first") {
   auto p = capture([&] { out.info("ab secret123 secret"); });
   CHECK(p.out == "ab *** ***\n");
 }
+
+TEST_CASE("tracebacks show the user's frames, not tide's own, unless --verbose") {
+  Error e;
+  e.where = "migrations/001_x.lua:4";
+  e.message = "no such table: userz";
+  e.traceback =
+      "stack traceback:\n\t[C]: in function 'error'\n\ttide/db.lua:24: in function 'raise'\n"
+      "\ttide/db.lua:43: in function 'scalar'\n\tmigrations/001_x.lua:4: in function <migrations/001_x.lua:2>";
+  Printed plain = capture([&] { Output({}).error(e); });
+  CHECK(has(plain.err, "migrations/001_x.lua:4: in function"));
+  CHECK_FALSE(has(plain.err, "tide/db.lua"));
+  CHECK_FALSE(has(plain.err, "in function 'error'"));
+  OutputOptions verbose;
+  verbose.verbose = true;
+  Printed full = capture([&] { Output(verbose).error(e); });
+  CHECK(has(full.err, "tide/db.lua:24"));
+}
