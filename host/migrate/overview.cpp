@@ -1,6 +1,7 @@
 #include "migrate/overview.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "migrate/migration.h"
 
@@ -39,6 +40,40 @@ std::vector<const Entry *> Overview::out_of_order() const {
   return out;
 }
 
+namespace {
+
+// Checksum every applied file and mark the ones that changed. The files are read on a
+// few threads: for a project with a thousand migrations this is most of `status`.
+Status check_checksums(Overview &ov) {
+  std::vector<Entry *> todo;
+  for (auto &e : ov.entries)
+    if (e.state == State::kApplied && e.file) todo.push_back(&e);
+  std::vector<Status> failed(todo.size());
+  auto work = [&](size_t first, size_t stride) {
+    for (size_t i = first; i < todo.size(); i += stride) {
+      auto sum = file_checksum(*todo[i]->file);
+      if (sum)
+        todo[i]->checksum = std::move(*sum);
+      else
+        failed[i] = sum.status();
+    }
+  };
+  constexpr size_t kFilesPerThread = 128;
+  size_t threads = std::clamp<size_t>(todo.size() / kFilesPerThread, 1, 4);
+  threads = std::min<size_t>(threads, std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t, threads);
+  work(0, threads);
+  for (auto &th : pool) th.join();
+  for (size_t i = 0; i < todo.size(); ++i) {
+    if (!failed[i].ok()) return failed[i];
+    if (todo[i]->checksum != todo[i]->record->checksum) todo[i]->state = State::kChanged;
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<Overview> build_overview(const Catalog &catalog, std::vector<HistoryRecord> records) {
   std::sort(records.begin(), records.end(),
             [](const HistoryRecord &a, const HistoryRecord &b) { return compare_versions(a.version, b.version) < 0; });
@@ -60,14 +95,7 @@ Result<Overview> build_overview(const Catalog &catalog, std::vector<HistoryRecor
     e.file = &file;
     if (r < records.size() && compare_versions(records[r].version, file.version) == 0) {
       e.record = std::move(records[r++]);
-      if (e.record->dirty()) {
-        e.state = State::kDirty;
-      } else {
-        auto sum = file_checksum(file);
-        if (!sum) return sum.status();
-        e.checksum = *sum;
-        e.state = e.checksum == e.record->checksum ? State::kApplied : State::kChanged;
-      }
+      e.state = e.record->dirty() ? State::kDirty : State::kApplied;  // kApplied: checked below
     }
     ov.entries.push_back(std::move(e));
   }
@@ -81,6 +109,7 @@ Result<Overview> build_overview(const Catalog &catalog, std::vector<HistoryRecor
   }
   for (const auto &e : ov.entries)
     if (e.record) ov.latest_applied = e.version;
+  TIDE_TRY(check_checksums(ov));
   return ov;
 }
 
