@@ -217,7 +217,9 @@ Status Runner::apply_dirty_first(Migration &m, Direction dir) {
   if (!s.ok()) {
     const Error &e = s.error();
     r.error = (dir == Direction::kDown ? "down: " : "") + e.headline() + (e.detail.empty() ? "" : "\n" + e.detail);
-    (void)history_.update(r);
+    // The dirty row is already there; if adding the error to it fails, say so.
+    if (Status u = history_.update(r); !u.ok())
+      s.error().detail += "\nrecording the error in the history failed too: " + u.error().headline();
     s.error().hint = fmt::format(
         "migration {} ran outside a transaction and is now marked dirty; fix the database "
         "by hand, then `tide resolve {} --applied` or `--rolled-back`",

@@ -547,4 +547,52 @@ test_config_with_syntax_or_runtime_error() {
   expect_stderr_contains "tide.lua:2:"
 }
 
+# os.exit() would end tide inside the migration's transaction with a misleading code.
+test_os_exit_in_a_migration_is_an_error() {
+  project
+  write migrations/001_a.lua <<'EOF'
+return {
+  up = function(db)
+    db:exec [[CREATE TABLE a (id integer)]]
+    os.exit(3)
+  end,
+  down = function(db) db:exec [[DROP TABLE a]] end,
+}
+EOF
+  tide up
+  expect_exit 1
+  expect_stderr_contains "migrations/001_a.lua:4: os.exit() is not allowed"
+  expect_no_table a
+  expect_sql "SELECT count(*) FROM tide_history" 0
+}
+
+# on_error comes with hooks; until then it is refused, not silently ignored.
+test_on_error_is_refused_until_supported() {
+  project
+  write migrations/001_a.lua <<'EOF'
+return {
+  up = function(db) db:exec [[CREATE TABLE a (id integer)]] end,
+  down = function(db) db:exec [[DROP TABLE a]] end,
+  on_error = function(db, err) end,
+}
+EOF
+  tide up
+  expect_exit 5
+  expect_stderr_contains "migrations/001_a.lua: \`on_error\` is not supported"
+  expect_no_table a
+}
+
+# A URL the driver cannot read is a usage error (2), not a failed migration (1); the
+# scheme is case-insensitive.
+test_bad_url_is_a_usage_error_and_schemes_ignore_case() {
+  project
+  sql_migration 001_a.sql a
+  tide --database "sqlite:" up
+  expect_exit 2
+  expect_stderr_contains "bad database URL"
+  tide --database "SQLite:upper.db" up
+  expect_exit 0
+  expect_table a upper.db
+}
+
 run_tests

@@ -200,4 +200,14 @@ test_new_lua_migration_has_no_down_until_written() {
   expect_table thing
 }
 
+test_verbose_names_driver_and_server() {
+  project
+  sql_migration 001_a.sql a
+  tide --verbose up
+  expect_exit 0
+  expect_stdout_matches 'driver sqlite · server 3\.[0-9]+'
+  tide up
+  expect_stdout_not_contains "driver sqlite"
+}
+
 run_tests

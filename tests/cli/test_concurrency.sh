@@ -68,6 +68,7 @@ test_second_up_waits_for_lock_then_exit_4() {
   expect_exit 4
   expect_stderr_contains "lock"
   expect_stderr_contains "1000 ms"
+  expect_stdout_contains "waiting up to 1000 ms for the migration lock"
   ((took >= 1)) || fail "the second run gave up after ${took}s, before its 1s lock timeout"
   kill -0 "$BG_PID" 2>/dev/null || fail "the first run ended before the second gave up; the test proves nothing"
   wait "$BG_PID"
