@@ -5,12 +5,19 @@
 
 #include <tide/driver.h>
 
+#include <cstddef>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "util/status.h"
+
+// Whether a plugin's table reaches `member` (one appended in a later ABI minor) and sets
+// it: members past the struct_size a plugin reports must not be read.
+#define TIDE_DRIVER_HAS(table, member)                                                       \
+  ((table).struct_size >= offsetof(tide_driver, member) + sizeof((table).member) && \
+   (table).member != nullptr)
 
 namespace tide {
 

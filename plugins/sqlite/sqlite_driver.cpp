@@ -162,6 +162,8 @@ const tide_driver kDriver = {
     .quote_ident = quote_identifier,
     .split = entry_split,
     .in_transaction = entry_in_transaction,
+    .upsert = nullptr,  // not yet: seeds (issue 5)
+    .dump = nullptr,    // not yet: tide dump (issue 3)
 };
 
 }  // namespace

@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define TIDE_ABI_MAJOR 1
-#define TIDE_ABI_MINOR 0
+#define TIDE_ABI_MINOR 1
 
 /* The name of the one exported function, for dlsym(). */
 #define TIDE_DRIVER_ENTRY_SYMBOL "tide_driver_entry"
@@ -152,6 +152,47 @@ typedef struct tide_connect_options {
    not). Return 0 to continue, non-zero to stop splitting. */
 typedef int (*tide_split_fn)(void *user, size_t start, size_t len);
 
+/* Called by dump() with the next piece of output. Return 0 to continue, non-zero to stop
+   (dump() then returns TIDE_EINTERNAL with a message saying the writer failed). */
+typedef int (*tide_write_fn)(void *user, const char *data, size_t len);
+
+/* ---- upsert (ABI 1.1) ------------------------------------------------------------------ */
+
+/* What upsert() does when a row's key is already in the table. */
+enum {
+  TIDE_UPSERT_INSERT = 0, /* plain INSERT: a conflicting row is the database's error */
+  TIDE_UPSERT_UPDATE = 1, /* set the `update` columns from the new row (ON CONFLICT DO
+                             UPDATE / ON DUPLICATE KEY UPDATE); a row whose columns already
+                             hold the new values is counted unchanged, not updated */
+  TIDE_UPSERT_IGNORE = 2  /* leave the existing row as it is (counted unchanged) */
+};
+
+/* One batch of rows to write into one table. Names are unquoted; the driver quotes them.
+   Every pointer is borrowed for the duration of the call. */
+typedef struct tide_upsert {
+  size_t struct_size;             /* sizeof(tide_upsert) of the host's header */
+  const char *table;              /* "name" or "schema.name" */
+  const char *const *columns;     /* the columns of every row, in value order */
+  size_t ncolumns;
+  const char *const *key;         /* the conflict target: the columns of a unique index
+                                     (PRIMARY KEY or UNIQUE); unused for INSERT */
+  size_t nkey;
+  const char *const *update;      /* UPDATE: the columns to set (none of them in key) */
+  size_t nupdate;
+  int mode;                       /* TIDE_UPSERT_* */
+} tide_upsert;
+
+/* What upsert() did. Counts cover the statements that completed, also on failure. */
+typedef struct tide_upsert_result {
+  int64_t inserted;
+  int64_t updated;
+  int64_t unchanged;
+  /* On failure: index (0-based, into this call's rows) of the row the error is about
+     when the driver knows it, else of the first row of the failing statement; -1 when
+     the failure is not about rows (e.g. the connection was lost). */
+  int64_t failed_row;
+} tide_upsert_result;
+
 /* ---- the driver table ------------------------------------------------------------------ */
 
 typedef struct tide_driver {
@@ -265,6 +306,25 @@ typedef struct tide_driver {
      transaction it opened: a COMMIT or ROLLBACK in the migration would otherwise go
      unnoticed, and the host would report a rollback that did not happen. */
   int (*in_transaction)(tide_conn *conn);
+
+  /* ---- ABI 1.1 ---- */
+
+  /* Write nrows rows (values: nrows * spec->ncolumns values, row by row) into a table,
+     as multi-row statements with bound parameters sized to the database's parameter
+     limit, inside the transaction the host opened (or autocommit when none is open).
+     Fills *result (never NULL). Returns TIDE_OK or an error code; on error the statements
+     before the failing one have run (the host rolls back its transaction). The dialect's
+     own SQL is used: INSERT ... ON CONFLICT (key) DO UPDATE (PostgreSQL, SQLite),
+     INSERT ... ON DUPLICATE KEY UPDATE (MySQL). */
+  int (*upsert)(tide_conn *conn, const tide_upsert *spec, const tide_value *values, size_t nrows,
+                tide_upsert_result *result);
+
+  /* Write the schema of the connected database (tables, indexes, views, functions,
+     triggers; no rows) as a SQL script through fn. A driver may run the database's own
+     dump tool (pg_dump --schema-only, mariadb-dump --no-data); it then never puts the
+     password on a command line, and a missing or too old tool is TIDE_EUNSUPPORTED with
+     a message naming it. Returns TIDE_OK or an error code. */
+  int (*dump)(tide_conn *conn, tide_write_fn fn, void *user);
 } tide_driver;
 
 /* The one function a plugin exports. Returns a pointer to a table with static storage
