@@ -7,7 +7,7 @@
 # mariadb_stop: stop that server if it runs; never fails.
 
 mariadb_start() {
-  die "MariaDB is not set up by scripts/db-servers yet"
+  say "db-servers: MariaDB is not set up yet; its tests will skip"
 }
 
 mariadb_stop() {

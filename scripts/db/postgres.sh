@@ -6,7 +6,7 @@
 # postgres_stop: stop that cluster if it runs (pg_ctl stop -m fast); never fails.
 
 postgres_start() {
-  die "PostgreSQL is not set up by scripts/db-servers yet"
+  say "db-servers: PostgreSQL is not set up yet; its tests will skip"
 }
 
 postgres_stop() {
