@@ -4,6 +4,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include "hooks/lua_hooks.h"
 #include "migrate/history.h"
 #include "migrate/runner.h"
 #include "util/text.h"
@@ -90,6 +91,18 @@ Status run_command(const CommandLine &cl, const Config &config, Session &session
   Runner runner(session, history, lua, out, *catalog, ctx);
 
   const std::string &c = cl.command;
+  // Hooks (SPEC §6) for the commands that fire them; validate loads them to check them.
+  std::unique_ptr<LuaHooks> hooks;
+  if (c == "up" || c == "down" || c == "redo" || c == "validate") {
+    HookSettings settings;
+    settings.environment = config.environment;
+    settings.redacted_url = redact_url(config.database);
+    if (!config.config_display.empty()) settings.config_display = config.config_display;
+    auto loaded = LuaHooks::load(lua, session, out, std::move(settings));
+    if (!loaded) return loaded.status();
+    hooks = std::move(*loaded);
+    runner.set_hooks(*hooks);
+  }
   if (c == "up") return runner.up(cl.up);
   if (c == "down") return runner.down(cl.down);
   if (c == "redo") return runner.redo();

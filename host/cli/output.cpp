@@ -151,6 +151,34 @@ void Output::log(std::string_view level, std::string_view text) {
   event("log", {{"level", std::string(level)}, {"message", std::string(text)}}, fmt::format("  {}", text));
 }
 
+void Output::hook_ran(std::string_view event, std::string_view source, const Error *failure, int64_t ms,
+                      bool shown_later) {
+  if (o_.json) {
+    Fields f = {{"hook", std::string(event)},
+                {"source", std::string(source)},
+                {"status", failure ? "failed" : "ok"},
+                {"duration_ms", std::to_string(ms)}};
+    if (failure) {
+      f.emplace_back("message", failure->headline());
+      if (!failure->detail.empty()) f.emplace_back("detail", failure->detail);
+    }
+    this->event("hook", f, "");
+    return;
+  }
+  if (!failure) {
+    this->event("hook", {}, paint(fmt::format("hook {} ({}) ok ({} ms)", event, source, ms), kDim));
+    return;
+  }
+  end_line();
+  std::fflush(stdout);
+  if (shown_later) {
+    write(stderr, fmt::format("{} hook {} ({}) failed\n", paint("error:", kRed), event, source));
+    return;
+  }
+  // An error hook's failure: shown in full now, since the run ends with the original error.
+  error(*failure);
+}
+
 void Output::error(const Error &e) {
   end_line();
   if (o_.json) {

@@ -45,6 +45,8 @@ class Output : public Reporter {
   void note(std::string_view event, std::string_view text) override;
   void warn(std::string_view text) override;
   void log(std::string_view level, std::string_view text) override;
+  void hook_ran(std::string_view event, std::string_view source, const Error *failure, int64_t duration_ms,
+                bool shown_later) override;
 
   const OutputOptions &options() const { return o_; }
 

@@ -58,6 +58,7 @@ int open_module(lua_State *L) {
       {"log", core_log}, {"getenv", core_getenv}, {"sleep", core_sleep}, {"now", core_now}, {nullptr, nullptr}};
   lua_newtable(L);
   luaL_register(L, nullptr, kFuncs);
+  register_exec(L);
   return 1;
 }
 

@@ -37,6 +37,10 @@ class Migration {
   // Run one direction on session. Errors carry the file and line of the failure.
   virtual Status run(Direction dir, Session &session) = 0;
 
+  // A Lua migration's own on_error(db, err), run after its up failed (SPEC §2).
+  bool has_on_error() const { return has_on_error_; }
+  virtual Status on_error(Session &, const Error &) { return {}; }
+
  protected:
   explicit Migration(const MigrationFile &file) : file_(file) {}
   MigrationFile file_;
@@ -45,6 +49,7 @@ class Migration {
   bool transactional_ = true;
   bool irreversible_ = false;
   bool has_down_ = false;
+  bool has_on_error_ = false;
   std::optional<std::string> env_;
   int env_line_ = 0;
   std::string description_;
@@ -58,5 +63,9 @@ Result<std::string> file_checksum(const MigrationFile &file);
 
 // Pushes the `db` object for session (cached per state and session).
 Status push_db(LuaState &lua, Session &session);
+
+// Pushes an error as the table a hook or on_error gets: message, code, sqlstate, where,
+// file, line, statement, detail, hint.
+void push_error_for_lua(lua_State *L, const Error &e);
 
 }  // namespace tide

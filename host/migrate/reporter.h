@@ -23,6 +23,15 @@ class Reporter {
   virtual void note(std::string_view event, std::string_view text) = 0;
   virtual void warn(std::string_view text) = 0;
   virtual void log(std::string_view level, std::string_view text) = 0;
+  // A lifecycle hook ran (SPEC §6): event, where it is written ("tide.lua",
+  // "hooks/before_migrate.sql"), and its failure or null. `shown_later`: the failure is
+  // the run's own error, printed at the end, so it need not be shown in full here.
+  virtual void hook_ran(std::string_view event, std::string_view source, const Error *failure, int64_t duration_ms,
+                        bool shown_later) {
+    (void)duration_ms;
+    (void)shown_later;
+    note("hook", std::string(event) + " " + std::string(source) + (failure ? " failed" : " ok"));
+  }
 };
 
 }  // namespace tide

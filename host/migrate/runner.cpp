@@ -148,16 +148,19 @@ HistoryRecord Runner::record_for(const Migration &m, int64_t duration_ms) const 
 }
 
 Status Runner::apply(Migration &m, Direction dir) {
+  TIDE_TRY(before_each(m, dir));
   reporter_.migration_begin(m.file(), dir);
   auto start = std::chrono::steady_clock::now();
   bool in_tx = m.transactional() && session_.dialect().has(TIDE_CAP_TRANSACTIONAL_DDL);
+  left_dirty_ = false;
   Status s = in_tx ? apply_in_transaction(m, dir) : apply_dirty_first(m, dir);
   if (!s.ok()) {
     reporter_.migration_failed(m.file(), dir, s.error());
+    after_failure(m, dir, s.error());
     return s;
   }
   reporter_.migration_end(m.file(), dir, elapsed_ms(start));
-  return s;
+  return after_each(m, dir);
 }
 
 // The migration and its history row commit together, or neither does.
@@ -195,6 +198,7 @@ Status Runner::transaction_ended(Migration &m, Direction dir, const Status &run)
   HistoryRecord r = record_for(m, 0);
   r.status = kStatusDirty;
   r.error = e.headline();
+  left_dirty_ = true;
   Status recorded = dir == Direction::kUp ? history_.insert(r) : history_.update(r);
   e.detail += (e.detail.empty() ? "" : "\n") +
               std::string("its changes may be partly applied; it is now marked dirty so the next run stops");
@@ -215,6 +219,7 @@ Status Runner::apply_dirty_first(Migration &m, Direction dir) {
   TIDE_TRY(dir == Direction::kUp ? history_.insert(r) : history_.update(r));
   Status s = m.run(dir, session_);
   if (!s.ok()) {
+    left_dirty_ = true;
     const Error &e = s.error();
     r.error = (dir == Direction::kDown ? "down: " : "") + e.headline() + (e.detail.empty() ? "" : "\n" + e.detail);
     // The dirty row is already there; if adding the error to it fails, say so.
@@ -253,17 +258,19 @@ Status Runner::up(const UpOptions &options) {
     auto plan = preflight(todo, options.single_transaction);
     if (!plan) return plan.status();
     limit_steps(*plan, options.step);
-    if (options.single_transaction) return up_single_transaction(*plan);
-    for (Planned &p : *plan) {
-      if (!p.skip.empty()) {
-        reporter_.migration_skipped(*p.file, p.skip);
-        continue;
+    return hooked(HookedRun::kMigrate, [&]() -> Status {
+      if (options.single_transaction) return up_single_transaction(*plan);
+      for (Planned &p : *plan) {
+        if (!p.skip.empty()) {
+          reporter_.migration_skipped(*p.file, p.skip);
+          continue;
+        }
+        auto m = take(p);
+        if (!m) return m.status();
+        TIDE_TRY(apply(**m, Direction::kUp));
       }
-      auto m = take(p);
-      if (!m) return m.status();
-      TIDE_TRY(apply(**m, Direction::kUp));
-    }
-    return {};
+      return {};
+    });
   });
 }
 
@@ -328,6 +335,7 @@ Status Runner::up_single_transaction(std::vector<Planned> &plan) {
       s = m.status();
       break;
     }
+    if (s = before_each(**m, Direction::kUp); !s.ok()) break;
     reporter_.migration_begin(*file, Direction::kUp);
     auto start = std::chrono::steady_clock::now();
     s = (*m)->run(Direction::kUp, session_);
@@ -340,9 +348,12 @@ Status Runner::up_single_transaction(std::vector<Planned> &plan) {
     if (s.ok()) s = history_.insert(record_for(**m, elapsed_ms(start)));
     if (!s.ok()) {
       reporter_.migration_failed(*file, Direction::kUp, s.error());
+      (void)session_.rollback();  // before on_error and the error hooks, which run outside it
+      after_failure(**m, Direction::kUp, s.error());
       break;
     }
     reporter_.migration_end(*file, Direction::kUp, elapsed_ms(start));
+    if (s = after_each(**m, Direction::kUp); !s.ok()) break;  // inside the one transaction
   }
   if (s.ok()) s = session_.commit();
   if (!s.ok()) {
@@ -390,12 +401,14 @@ Status Runner::revert(const std::vector<const Entry *> &targets) {
                                       (*m)->irreversible() ? " (it is marked irreversible)" : ""),
                           "write a down for it, or restore the database from a backup");
   }
-  for (const Entry *e : targets) {
-    auto m = load(*e->file);
-    if (!m) return m.status();
-    TIDE_TRY(apply(**m, Direction::kDown));
-  }
-  return {};
+  return hooked(HookedRun::kRollback, [&]() -> Status {
+    for (const Entry *e : targets) {
+      auto m = load(*e->file);
+      if (!m) return m.status();
+      TIDE_TRY(apply(**m, Direction::kDown));
+    }
+    return {};
+  });
 }
 
 Status Runner::redo() {
@@ -408,7 +421,7 @@ Status Runner::redo() {
     TIDE_TRY(revert({applied.back()}));
     auto m = load(*applied.back()->file);
     if (!m) return m.status();
-    return apply(**m, Direction::kUp);
+    return hooked(HookedRun::kMigrate, [&]() { return apply(**m, Direction::kUp); });
   });
 }
 

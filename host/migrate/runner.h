@@ -10,6 +10,7 @@
 #include "lua/state.h"
 #include "migrate/catalog.h"
 #include "migrate/history.h"
+#include "migrate/hooks.h"
 #include "migrate/overview.h"
 #include "migrate/reporter.h"
 #include "plugin/session.h"
@@ -57,6 +58,10 @@ class Runner {
   Status repair();
   Status resolve(const std::string &version, bool applied);
 
+  // Lifecycle hooks (SPEC §6, migrate/hooks.h); without this call there are none.
+  // hooks must outlive the runner.
+  void set_hooks(Hooks &hooks) { hooks_ = &hooks; }
+
  private:
   // Run fn holding the migration lock, with the history table in place; an open
   // transaction is rolled back and the lock released however fn ends.
@@ -83,6 +88,13 @@ class Runner {
   Status up_single_transaction(std::vector<Planned> &plan);
   Status revert(const std::vector<const Entry *> &targets);
   HistoryRecord record_for(const Migration &m, int64_t duration_ms) const;
+  // runner_hooks.cpp: fn between the run-level hooks of kind; per-migration hooks and a
+  // migration's own on_error after a failure.
+  Status hooked(HookedRun::Kind kind, const std::function<Status()> &fn);
+  Hooks &hooks();
+  Status before_each(const Migration &m, Direction dir);
+  Status after_each(const Migration &m, Direction dir);
+  void after_failure(Migration &m, Direction dir, Error &error);
 
   Session &session_;
   History &history_;
@@ -90,6 +102,9 @@ class Runner {
   Reporter &reporter_;
   const Catalog &catalog_;
   RunContext context_;
+  Hooks *hooks_ = nullptr;
+  HookedRun *run_ = nullptr;  // the hooked run in progress, if any
+  bool left_dirty_ = false;   // the last failed migration left a dirty history row
 };
 
 }  // namespace tide
