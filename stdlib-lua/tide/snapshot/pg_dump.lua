@@ -1,0 +1,69 @@
+--- PostgreSQL snapshots as dump files: pg_dump in the custom format, and back with
+-- pg_restore --clean --if-exists in one transaction. So that objects created after the
+-- snapshot go too, restore first drops and recreates the schemas the snapshot covers
+-- (`schemas`, default {"public"}). Passwords travel in PGPASSWORD.
+--   create{url = os.getenv("DATABASE_URL"), path = "before.dump", schemas = {"public"},
+--          overwrite = false, pg_dump = "pg_dump", pg_restore = "pg_restore", psql = "psql", timeout = "1h"}
+-- @module tide.snapshot.pg_dump
+local snapshot = require("tide.snapshot")
+local pg = require("tide.snapshot.pg_common")
+
+local M = {}
+local Snapshot = {}
+Snapshot.__index = Snapshot
+
+local function exists(path)
+  local f = io.open(path, "rb")
+  if f then f:close() end
+  return f ~= nil
+end
+
+function M.create(opts)
+  snapshot.check_opts("pg_dump", opts,
+    { "url", "path", "schemas", "overwrite", "pg_dump", "pg_restore", "psql", "timeout" })
+  local url = snapshot.url(opts, "pg_dump")
+  local self = setmetatable({
+    url = url, path = opts.path or (url.database .. "." .. snapshot.stamp("snapshot") .. ".dump"),
+    schemas = opts.schemas or { "public" }, pg_restore = opts.pg_restore or "pg_restore",
+    psql = opts.psql or "psql", timeout = opts.timeout or "1h",
+  }, Snapshot)
+  if exists(self.path) and not opts.overwrite then
+    snapshot.fail("pg_dump snapshot: " .. self.path .. " already exists", nil,
+      "drop the old snapshot, choose another path, or pass overwrite = true")
+  end
+  local target, env = pg.conninfo(url, url.database)
+  local argv = { opts.pg_dump or "pg_dump", "--format=custom", "--file=" .. self.path }
+  for _, s in ipairs(self.schemas) do argv[#argv + 1] = "--schema=" .. s end
+  argv[#argv + 1] = "--dbname=" .. target
+  argv.env, argv.timeout = env, self.timeout
+  snapshot.run(argv, "pg_dump snapshot")
+  tide.log("snapshot: dumped %s to %s", url.database, self.path)
+  return self
+end
+
+function Snapshot:restore()
+  if not exists(self.path) then snapshot.fail("pg_dump snapshot: " .. self.path .. " is gone; cannot restore") end
+  local sql = {}
+  for _, s in ipairs(self.schemas) do
+    sql[#sql + 1] = "DROP SCHEMA IF EXISTS " .. pg.ident(s) .. " CASCADE"
+    sql[#sql + 1] = "CREATE SCHEMA " .. pg.ident(s)
+  end
+  pg.psql(self, self.url.database, sql, "pg_dump restore")
+  local target, env = pg.conninfo(self.url, self.url.database)
+  snapshot.run({
+    self.pg_restore, "--clean", "--if-exists", "--single-transaction", "--exit-on-error",
+    "--dbname=" .. target, self.path, env = env, timeout = self.timeout,
+  }, "pg_dump restore")
+  tide.log("snapshot: restored %s from %s", self.url.database, self.path)
+end
+
+function Snapshot:drop()
+  if exists(self.path) then os.remove(self.path) end
+  tide.log("snapshot: dropped %s", self.path)
+end
+
+function Snapshot:describe()
+  return string.format("pg_dump snapshot of %s at %s", self.url.database, self.path)
+end
+
+return M
