@@ -163,20 +163,19 @@ void Output::hook_ran(std::string_view event, std::string_view source, const Err
       if (!failure->detail.empty()) f.emplace_back("detail", failure->detail);
     }
     this->event("hook", f, "");
-    return;
-  }
-  if (!failure) {
+  } else if (!failure) {
     this->event("hook", {}, paint(fmt::format("hook {} ({}) ok ({} ms)", event, source, ms), kDim));
     return;
   }
+  if (!failure) return;
   end_line();
   std::fflush(stdout);
   if (shown_later) {
-    write(stderr, fmt::format("{} hook {} ({}) failed\n", paint("error:", kRed), event, source));
+    if (!o_.json) write(stderr, fmt::format("{} hook {} ({}) failed\n", paint("error:", kRed), event, source));
     return;
   }
   // An error hook's failure: shown in full now, since the run ends with the original error.
-  error(*failure);
+  error_text(*failure);
 }
 
 void Output::error(const Error &e) {
@@ -191,6 +190,10 @@ void Output::error(const Error &e) {
     write_json("error", f);
     std::fflush(stdout);
   }
+  error_text(e);
+}
+
+void Output::error_text(const Error &e) {
   std::string text = paint("error:", kRed) + " " + e.headline() + "\n";
   auto indent = [](std::string_view block) {
     std::string out;

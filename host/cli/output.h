@@ -62,6 +62,7 @@ class Output : public Reporter {
   void write(std::FILE *stream, std::string_view text) const;  // masked
   void write_json(std::string_view event, const Fields &fields) const;
   void end_line();
+  void error_text(const Error &e);  // the stderr block of an error
   OutputOptions o_;
   std::vector<std::string> secrets_;
   bool line_open_ = false;  // a "migrating ..." line waits for its result
