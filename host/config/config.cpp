@@ -116,9 +116,8 @@ class TableReader {
   }
 
   Status check_keys() {
-    static const char *const kKnown[] = {"database",      "environment",       "protected",   "migrations",
-                                         "seeds",         "lock_timeout",      "statement_timeout", "plugin_path",
-                                         "history_table", "hooks"};
+    static const char *const kKnown[] = {"database",     "environment",       "protected",   "migrations",    "seeds",
+                                         "lock_timeout", "statement_timeout", "plugin_path", "history_table", "hooks"};
     static const char *const kLater[] = {"targets", "lint"};
     lua_pushnil(L_);
     while (lua_next(L_, t_) != 0) {

@@ -31,8 +31,8 @@ Status config_error(const std::string &where, const std::string &message, const 
 }
 
 bool is_error_event(HookEvent e) {
-  return e == HookEvent::kAfterEachError || e == HookEvent::kAfterMigrateError ||
-         e == HookEvent::kAfterRollbackError || e == HookEvent::kAfterSeedError;
+  return e == HookEvent::kAfterEachError || e == HookEvent::kAfterMigrateError || e == HookEvent::kAfterRollbackError ||
+         e == HookEvent::kAfterSeedError;
 }
 
 // An env gate written as a string or a list of names (any of them).
@@ -207,8 +207,8 @@ Status LuaHooks::read_file(const fs::path &path) {
     if (!parsed) return parsed.status();
     std::string_view script = parsed->up.in(*text);
     if (session_.dialect().split(script).empty()) return config_error(display, "the hook has no SQL statement");
-    std::string where = parsed->directives.env_line > 0 ? fmt::format("{}:{}", display, parsed->directives.env_line)
-                                                        : display;
+    std::string where =
+        parsed->directives.env_line > 0 ? fmt::format("{}:{}", display, parsed->directives.env_line) : display;
     Hook hook{display, LUA_NOREF, std::string(script), parsed->up.offset, *text};
     return add(event, std::move(hook), parsed->directives.env, where);
   }
@@ -236,8 +236,8 @@ Status LuaHooks::run(HookEvent event, const HookContext &ctx) {
   for (const Hook &h : hooks_[static_cast<int>(event)]) {
     auto start = std::chrono::steady_clock::now();
     Status s = h.fn_ref != LUA_NOREF ? run_lua(h, event, ctx) : run_sql(h);
-    int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start)
-                     .count();
+    int64_t ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
     if (s.ok()) {
       reporter_.hook_ran(name, h.source, nullptr, ms, false);
       continue;

@@ -47,9 +47,9 @@ class LuaHooks : public Hooks {
 
  private:
   struct Hook {
-    std::string source;   // "tide.lua", "hooks/before_migrate.lua"
-    int fn_ref = -2;      // LUA_NOREF for SQL hooks
-    std::string sql;      // the script of a .sql hook
+    std::string source;  // "tide.lua", "hooks/before_migrate.lua"
+    int fn_ref = -2;     // LUA_NOREF for SQL hooks
+    std::string sql;     // the script of a .sql hook
     size_t sql_offset = 0;
     std::string sql_text;  // the whole file, for line numbers
   };

@@ -5,9 +5,9 @@ namespace tide {
 namespace {
 
 constexpr const char *kNames[kHookEventCount] = {
-    "before_migrate",  "before_each",          "after_each",      "after_each_error",
-    "after_migrate",   "after_migrate_error",  "before_rollback", "after_rollback",
-    "after_rollback_error", "before_seed",     "after_seed",      "after_seed_error",
+    "before_migrate",       "before_each",         "after_each",      "after_each_error",
+    "after_migrate",        "after_migrate_error", "before_rollback", "after_rollback",
+    "after_rollback_error", "before_seed",         "after_seed",      "after_seed_error",
 };
 
 void add_detail(Error &e, const std::string &line) { e.detail += (e.detail.empty() ? "" : "\n") + line; }
@@ -33,13 +33,15 @@ std::string hook_event_list() {
 }
 
 HookEvent HookedRun::before() const {
-  return kind_ == kMigrate ? HookEvent::kBeforeMigrate : kind_ == kRollback ? HookEvent::kBeforeRollback
-                                                                             : HookEvent::kBeforeSeed;
+  return kind_ == kMigrate    ? HookEvent::kBeforeMigrate
+         : kind_ == kRollback ? HookEvent::kBeforeRollback
+                              : HookEvent::kBeforeSeed;
 }
 
 HookEvent HookedRun::after() const {
-  return kind_ == kMigrate ? HookEvent::kAfterMigrate : kind_ == kRollback ? HookEvent::kAfterRollback
-                                                                            : HookEvent::kAfterSeed;
+  return kind_ == kMigrate    ? HookEvent::kAfterMigrate
+         : kind_ == kRollback ? HookEvent::kAfterRollback
+                              : HookEvent::kAfterSeed;
 }
 
 HookEvent HookedRun::after_error() const {
@@ -88,8 +90,8 @@ Status HookedRun::finish(Status work) {
   ctx.error = &work.error();
   Status s = hooks_.run(after_error(), ctx);
   if (!s.ok())
-    add_detail(work.error(), std::string("the ") + hook_event_name(after_error()) +
-                                 " hook failed too: " + s.error().headline());
+    add_detail(work.error(),
+               std::string("the ") + hook_event_name(after_error()) + " hook failed too: " + s.error().headline());
   return work;
 }
 

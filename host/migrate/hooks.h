@@ -52,9 +52,9 @@ struct HookItem {
 };
 
 struct HookContext {
-  const HookItem *item = nullptr;                    // *_each events, seed events per seed
-  const Error *error = nullptr;                      // *_error events
-  const std::vector<HookItem> *applied = nullptr;    // done so far in this run
+  const HookItem *item = nullptr;                  // *_each events, seed events per seed
+  const Error *error = nullptr;                    // *_error events
+  const std::vector<HookItem> *applied = nullptr;  // done so far in this run
 };
 
 class Hooks {
@@ -85,7 +85,7 @@ class HookedRun {
 
   Status begin();
   Status before_each(const HookItem &item);
-  Status after_each(const HookItem &item);          // records item as done first
+  Status after_each(const HookItem &item);               // records item as done first
   void each_failed(const HookItem &item, Error &error);  // after_each_error
   // after_* when work succeeded, else after_*_error (keeping work's error).
   Status finish(Status work);

@@ -146,8 +146,7 @@ class LuaMigrationFile : public Migration {
 };
 
 Status LuaMigrationFile::read_fields(const std::string &text) {
-  static const char *const kKnown[] = {"up",           "down",        "on_error", "transaction",
-                                       "irreversible", "description", "env"};
+  static const char *const kKnown[] = {"up", "down", "on_error", "transaction", "irreversible", "description", "env"};
   lua_State *L = lua_.L();
   lua_rawgeti(L, LUA_REGISTRYINDEX, ref_);
   int t = lua_gettop(L);

@@ -126,8 +126,7 @@ int terminate_group(pid_t pid, int64_t grace_ms) {
 }  // namespace
 
 Result<ProcessResult> run_process(const ProcessSpec &spec) {
-  if (spec.argv.empty() || spec.argv[0].empty())
-    return Status::fail(Exit::kFailed, "exec: no command given");
+  if (spec.argv.empty() || spec.argv[0].empty()) return Status::fail(Exit::kFailed, "exec: no command given");
   // A command that closes its stdin early must not kill tide with SIGPIPE: the write
   // fails with EPIPE instead. (The child gets the default action back below.)
   signal(SIGPIPE, SIG_IGN);

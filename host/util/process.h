@@ -24,8 +24,8 @@ struct ProcessSpec {
 };
 
 struct ProcessResult {
-  int code = -1;    // exit status, or -1 when killed by a signal
-  int signal = 0;   // the signal that ended it, or 0
+  int code = -1;   // exit status, or -1 when killed by a signal
+  int signal = 0;  // the signal that ended it, or 0
   bool timed_out = false;
   std::string out;  // everything written to stdout
   std::string err;  // everything written to stderr

@@ -46,6 +46,30 @@ function M.run_json(spec, what)
   return value
 end
 
+--- Whether a file exists (and can be opened).
+function M.file_exists(path)
+  local f = io.open(path, "rb")
+  if f then f:close() end
+  return f ~= nil
+end
+
+--- Refuse to overwrite an existing snapshot file unless told to.
+function M.check_new_file(provider, path, overwrite)
+  if M.file_exists(path) and not overwrite then
+    M.fail(provider .. " snapshot: " .. path .. " already exists", nil,
+      "drop the old snapshot, choose another path, or pass overwrite = true")
+  end
+end
+
+--- Delete a snapshot file (gone already is fine).
+function M.drop_file(provider, path)
+  if M.file_exists(path) then
+    local ok, err = os.remove(path)
+    if not ok then M.fail(provider .. " snapshot: cannot delete " .. path .. ": " .. tostring(err)) end
+  end
+  tide.log("snapshot: dropped %s", path)
+end
+
 --- A name for a snapshot: prefix plus a UTC timestamp (letters, digits, hyphens).
 function M.stamp(prefix)
   return (prefix or "tide") .. "-" .. os.date("!%Y%m%d-%H%M%S")

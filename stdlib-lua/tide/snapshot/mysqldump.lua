@@ -10,11 +10,7 @@ local M = {}
 local Snapshot = {}
 Snapshot.__index = Snapshot
 
-local function exists(path)
-  local f = io.open(path, "rb")
-  if f then f:close() end
-  return f ~= nil
-end
+local exists = snapshot.file_exists
 
 local function client_args(self, cmd)
   local argv = { cmd }
@@ -34,10 +30,7 @@ function M.create(opts)
     url = url, path = opts.path or (url.database .. "." .. snapshot.stamp("snapshot") .. ".sql"),
     mysql = opts.mysql or "mysql", timeout = opts.timeout or "1h",
   }, Snapshot)
-  if exists(self.path) and not opts.overwrite then
-    snapshot.fail("mysqldump snapshot: " .. self.path .. " already exists", nil,
-      "drop the old snapshot, choose another path, or pass overwrite = true")
-  end
+  snapshot.check_new_file("mysqldump", self.path, opts.overwrite)
   local argv = client_args(self, opts.mysqldump or "mysqldump")
   for _, a in ipairs({ "--single-transaction", "--routines", "--triggers", "--add-drop-database",
     "--result-file=" .. self.path, "--databases", url.database }) do
@@ -58,8 +51,7 @@ function Snapshot:restore()
 end
 
 function Snapshot:drop()
-  if exists(self.path) then os.remove(self.path) end
-  tide.log("snapshot: dropped %s", self.path)
+  snapshot.drop_file("mysqldump", self.path)
 end
 
 function Snapshot:describe()

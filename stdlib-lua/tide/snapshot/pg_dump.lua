@@ -12,11 +12,7 @@ local M = {}
 local Snapshot = {}
 Snapshot.__index = Snapshot
 
-local function exists(path)
-  local f = io.open(path, "rb")
-  if f then f:close() end
-  return f ~= nil
-end
+local exists = snapshot.file_exists
 
 function M.create(opts)
   snapshot.check_opts("pg_dump", opts,
@@ -27,10 +23,7 @@ function M.create(opts)
     schemas = opts.schemas or { "public" }, pg_restore = opts.pg_restore or "pg_restore",
     psql = opts.psql or "psql", timeout = opts.timeout or "1h",
   }, Snapshot)
-  if exists(self.path) and not opts.overwrite then
-    snapshot.fail("pg_dump snapshot: " .. self.path .. " already exists", nil,
-      "drop the old snapshot, choose another path, or pass overwrite = true")
-  end
+  snapshot.check_new_file("pg_dump", self.path, opts.overwrite)
   local target, env = pg.conninfo(url, url.database)
   local argv = { opts.pg_dump or "pg_dump", "--format=custom", "--file=" .. self.path }
   for _, s in ipairs(self.schemas) do argv[#argv + 1] = "--schema=" .. s end
@@ -58,8 +51,7 @@ function Snapshot:restore()
 end
 
 function Snapshot:drop()
-  if exists(self.path) then os.remove(self.path) end
-  tide.log("snapshot: dropped %s", self.path)
+  snapshot.drop_file("pg_dump", self.path)
 end
 
 function Snapshot:describe()

@@ -11,11 +11,7 @@ local M = {}
 local Snapshot = {}
 Snapshot.__index = Snapshot
 
-local function exists(path)
-  local f = io.open(path, "rb")
-  if f then f:close() end
-  return f ~= nil
-end
+local exists = snapshot.file_exists
 
 function M.create(opts)
   snapshot.check_opts("sqlite", opts, { "db", "path", "overwrite", "sqlite3", "timeout" })
@@ -33,13 +29,8 @@ function M.create(opts)
   end
   local path = opts.path or (main .. "." .. snapshot.stamp("snapshot"))
   if path:find("'", 1, true) then error("sqlite.create: the snapshot path must not contain a single quote", 2) end
-  if exists(path) then
-    if not opts.overwrite then
-      snapshot.fail("sqlite snapshot: " .. path .. " already exists", nil,
-        "drop the old snapshot, choose another path, or pass overwrite = true")
-    end
-    os.remove(path)
-  end
+  snapshot.check_new_file("sqlite", path, opts.overwrite)
+  os.remove(path) -- VACUUM INTO needs a new file; overwrite = true allowed an old one
   db:exec("VACUUM INTO ?", path)
   tide.log("snapshot: copied %s to %s", main, path)
   return setmetatable({
@@ -58,11 +49,7 @@ function Snapshot:restore()
 end
 
 function Snapshot:drop()
-  if exists(self.path) then
-    local ok, err = os.remove(self.path)
-    if not ok then snapshot.fail("sqlite snapshot: cannot delete " .. self.path .. ": " .. tostring(err)) end
-  end
-  tide.log("snapshot: dropped %s", self.path)
+  snapshot.drop_file("sqlite", self.path)
 end
 
 function Snapshot:describe()
