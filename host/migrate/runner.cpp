@@ -229,7 +229,8 @@ Status Runner::apply_dirty_first(Migration &m, Direction dir) {
     r.error = (dir == Direction::kDown ? "down: " : "") + e.headline() + (e.detail.empty() ? "" : "\n" + e.detail);
     // The dirty row is already there; if adding the error to it fails, say so.
     if (Status u = history_.update(r); !u.ok())
-      s.error().detail += "\nrecording the error in the history failed too: " + u.error().headline();
+      s.error().detail += (s.error().detail.empty() ? "" : "\n") +
+                          std::string("recording the error in the history failed too: ") + u.error().headline();
     s.error().hint = fmt::format(
         "migration {} ran outside a transaction and is now marked dirty; fix the database "
         "by hand, then `tide resolve {} --applied` or `--rolled-back`",

@@ -19,8 +19,11 @@ namespace tide_pg {
 
 namespace {
 
+// Without trailing blanks, and libpq's continuation lines ("\n\tThis probably means
+// ...") joined into one.
 std::string trimmed(const char *text) {
   std::string s = text ? text : "";
+  for (size_t at = s.find("\n\t"); at != std::string::npos; at = s.find("\n\t", at)) s.replace(at, 2, " ");
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
   return s;
 }
