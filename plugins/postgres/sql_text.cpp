@@ -124,25 +124,6 @@ int split_script(const char *sql, size_t len, tide_split_fn fn, void *user) {
   return pieces.complete ? TIDE_OK : TIDE_EMISUSE;
 }
 
-size_t quote_identifier(const char *ident, size_t len, char *out, size_t cap) noexcept {
-  if (!ident) len = 0;
-  size_t needed = len + 2;
-  for (size_t i = 0; i < len; ++i) needed += ident[i] == '"';
-  if (needed >= cap || !out) {
-    if (cap > 0 && out) out[0] = '\0';
-    return needed;
-  }
-  char *p = out;
-  *p++ = '"';
-  for (size_t i = 0; i < len; ++i) {
-    if (ident[i] == '"') *p++ = '"';
-    *p++ = ident[i];
-  }
-  *p++ = '"';
-  *p = '\0';
-  return needed;
-}
-
 int64_t byte_offset_of_char(std::string_view text, int64_t pos) {
   if (pos < 1) return -1;
   int64_t chars = 0;

@@ -40,9 +40,6 @@ Pieces split_pieces(std::string_view sql);
 // The split entry (driver.h), minus its exception guard.
 int split_script(const char *sql, size_t len, tide_split_fn fn, void *user);
 
-// The quote_ident entry (driver.h): "ident" with embedded quotes doubled.
-size_t quote_identifier(const char *ident, size_t len, char *out, size_t cap) noexcept;
-
 // The byte offset in text of 1-based character position pos (PostgreSQL reports error
 // positions in characters of the UTF-8 query string), or -1 when pos is out of range.
 int64_t byte_offset_of_char(std::string_view text, int64_t pos);
