@@ -34,6 +34,10 @@ Result<std::unique_ptr<Session>> open_database(const Config &config) {
   if (!plugin) return plugin.status();
   ConnectOptions opts;
   opts.statement_timeout_ms = config.statement_timeout_ms;
+  // lock_timeout bounds every lock wait: tide's migration lock, and the database's own
+  // (PostgreSQL lock_timeout, the SQLite busy timeout), so a migration stuck behind a
+  // long transaction fails instead of queueing every query behind it.
+  opts.lock_timeout_ms = config.lock_timeout_ms;
   auto session = PluginSession::connect(*plugin, config.database, opts);
   if (!session) {
     Error e = session.error();

@@ -25,6 +25,15 @@ std::string list_entries(const std::vector<const Entry *> &entries) {
   return out;
 }
 
+// SQLSTATE 25001: a statement that refuses to run in a transaction block (PostgreSQL's
+// CREATE INDEX CONCURRENTLY, VACUUM, ...). Say how to run it outside one.
+void hint_no_transaction(Status &s) {
+  if (s.ok() || s.error().sqlstate != "25001" || !s.error().hint.empty()) return;
+  s.error().hint =
+      "this statement cannot run inside a transaction: make the migration non-transactional "
+      "(`transaction = false` in a .lua migration, `-- tide:no-transaction` in a .sql one)";
+}
+
 }  // namespace
 
 // ---- locking and state checks --------------------------------------------------------
@@ -168,6 +177,7 @@ Status Runner::apply_in_transaction(Migration &m, Direction dir) {
   auto start = std::chrono::steady_clock::now();
   TIDE_TRY(session_.begin());
   Status s = m.run(dir, session_);
+  hint_no_transaction(s);
   if (!session_.in_transaction()) return transaction_ended(m, dir, s);
   if (s.ok()) {
     s = dir == Direction::kUp ? history_.insert(record_for(m, elapsed_ms(start)))
@@ -224,7 +234,8 @@ Status Runner::apply_dirty_first(Migration &m, Direction dir) {
     r.error = (dir == Direction::kDown ? "down: " : "") + e.headline() + (e.detail.empty() ? "" : "\n" + e.detail);
     // The dirty row is already there; if adding the error to it fails, say so.
     if (Status u = history_.update(r); !u.ok())
-      s.error().detail += "\nrecording the error in the history failed too: " + u.error().headline();
+      s.error().detail += (s.error().detail.empty() ? "" : "\n") +
+                          std::string("recording the error in the history failed too: ") + u.error().headline();
     s.error().hint = fmt::format(
         "migration {} ran outside a transaction and is now marked dirty; fix the database "
         "by hand, then `tide resolve {} --applied` or `--rolled-back`",
@@ -339,6 +350,7 @@ Status Runner::up_single_transaction(std::vector<Planned> &plan) {
     reporter_.migration_begin(*file, Direction::kUp);
     auto start = std::chrono::steady_clock::now();
     s = (*m)->run(Direction::kUp, session_);
+    hint_no_transaction(s);
     if (!session_.in_transaction()) {
       s = transaction_ended(**m, Direction::kUp, s);
       s.error().detail += "\nearlier migrations of this run were committed or rolled back with it: see `tide status`";
