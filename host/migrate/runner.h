@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "lua/state.h"
@@ -71,6 +72,8 @@ class Runner {
   Status apply_in_transaction(Migration &m, Direction dir);
   Status apply_dirty_first(Migration &m, Direction dir);
   Status transaction_ended(Migration &m, Direction dir, const Status &run);
+  Status record_started(const HistoryRecord &dirty, Direction dir);
+  Status flush_applied();
   // A migration that up is about to apply, as preflight left it.
   struct Planned {
     const MigrationFile *file;
@@ -90,6 +93,9 @@ class Runner {
   Reporter &reporter_;
   const Catalog &catalog_;
   RunContext context_;
+  // A dirty-first migration that finished: its applied mark is written together with the
+  // next history write (record_started, apply_in_transaction) or by locked() at the end.
+  std::optional<HistoryRecord> applied_pending_;
 };
 
 }  // namespace tide
