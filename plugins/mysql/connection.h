@@ -95,7 +95,7 @@ struct tide_conn {
 
 struct tide_stmt {
   enum class State { kFresh, kRow, kDone, kFailed };
-  enum class Kind { kInt, kUnsigned, kFloat, kText, kBlob, kBit };
+  enum class Kind { kInt, kUnsigned, kFloat, kText, kBlob, kBit, kWholeDecimal };
 
   struct Column {
     Kind kind = Kind::kText;

@@ -7,6 +7,7 @@
 #include <tide/driver.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -78,6 +79,10 @@ tide_stmt::Kind kind_of(const MYSQL_FIELD &f) {
       return Kind::kFloat;
     case MYSQL_TYPE_BIT:
       return Kind::kBit;
+    case MYSQL_TYPE_DECIMAL:
+    case MYSQL_TYPE_NEWDECIMAL:
+      // DECIMAL(n,0), which SUM() of integers gives: an integer when the value fits.
+      return f.decimals == 0 ? Kind::kWholeDecimal : Kind::kText;
     case MYSQL_TYPE_TINY_BLOB:
     case MYSQL_TYPE_MEDIUM_BLOB:
     case MYSQL_TYPE_LONG_BLOB:
@@ -309,6 +314,18 @@ int read_column(tide_stmt &stmt, int i, tide_value &out) {
         bits = (bits << 8) | static_cast<unsigned char>(c.buffer[k]);
       out.type = TIDE_TYPE_INT;
       out.u.i = static_cast<int64_t>(bits);
+      return TIDE_OK;
+    }
+    case Kind::kWholeDecimal: {
+      const char *first = c.buffer.data(), *last = first + std::min<size_t>(c.length, c.buffer.size());
+      auto [end, ec] = std::from_chars(first, last, out.u.i);
+      if (ec == std::errc() && end == last) {
+        out.type = TIDE_TYPE_INT;
+        return TIDE_OK;
+      }
+      out.type = TIDE_TYPE_TEXT;  // beyond int64: exact, as text
+      out.u.s.ptr = first;
+      out.u.s.len = static_cast<size_t>(last - first);
       return TIDE_OK;
     }
     default:

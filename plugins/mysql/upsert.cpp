@@ -4,8 +4,8 @@
 //
 // Counting: without CLIENT_FOUND_ROWS (tide never sets it) the server reports 1 affected
 // row per inserted row, 2 per updated row and 0 per row left as it was, and mysql_info()
-// says "Records: N  Duplicates: D" for a multi-row INSERT. So inserted = N - D,
-// updated = (affected - inserted) / 2, unchanged = D - updated.
+// says "Records: N  Duplicates: D" for a multi-row INSERT, where D counts the rows it
+// changed. So updated = D, inserted = affected - 2D, unchanged = N - inserted - updated.
 #include <mysql.h>
 #include <tide/driver.h>
 
@@ -90,25 +90,15 @@ void count(const tide_upsert &spec, tide_conn &conn, MYSQL_STMT *stmt, size_t ro
     result.inserted += affected;
     return;
   }
-  long long records = 0, duplicates = 0, warnings = 0;
+  // One row gets no info string: its affected count alone says what happened.
+  long long records = 0, duplicates = affected >= 2 ? 1 : 0, warnings = 0;
   const char *info = mysql_info(conn.mysql_);
-  if (rows > 1 && info && std::sscanf(info, "Records: %lld Duplicates: %lld Warnings: %lld", &records, &duplicates,
-                                      &warnings) >= 2) {
-    int64_t inserted = static_cast<int64_t>(rows) - duplicates;
-    int64_t updated = std::max<int64_t>(0, (affected - inserted) / 2);
-    result.inserted += inserted;
-    result.updated += updated;
-    result.unchanged += duplicates - updated;
-    return;
-  }
-  // One row: the server sends no info; 1 is an insert, 2 an update, 0 a no-op.
-  if (affected == 1) {
-    result.inserted += 1;
-  } else if (affected >= 2) {
-    result.updated += 1;
-  } else {
-    result.unchanged += 1;
-  }
+  if (rows > 1 && info)
+    std::sscanf(info, "Records: %lld Duplicates: %lld Warnings: %lld", &records, &duplicates, &warnings);
+  int64_t inserted = std::max<int64_t>(0, affected - 2 * duplicates);
+  result.inserted += inserted;
+  result.updated += duplicates;
+  result.unchanged += static_cast<int64_t>(rows) - inserted - duplicates;
 }
 
 int check_spec(tide_conn &conn, const tide_upsert &spec, const tide_value *values, size_t nrows) {
