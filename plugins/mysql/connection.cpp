@@ -135,10 +135,10 @@ std::string where(const Target &t) {
   return host + ":" + std::to_string(t.port ? t.port : 3306);
 }
 
-// GET_LOCK names are server-wide, so the database is part of the name (two projects on
-// one server must not wait for each other); a name too long for the server is hashed.
+// GET_LOCK names are server-wide, so the database is part of the name, KEY@DATABASE (two
+// projects on one server must not wait for each other); a name too long is hashed.
 std::string lock_name(const tide_conn &conn, const char *key) {
-  std::string name = "tide:" + conn.target_.database + ":" + (key ? key : "");
+  std::string name = std::string(key ? key : "") + "@" + conn.target_.database;
   if (name.size() <= kMaxLockName) return name;
   uint64_t h = 1469598103934665603ull;  // FNV-1a
   for (unsigned char c : name) h = (h ^ c) * 1099511628211ull;
