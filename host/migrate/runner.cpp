@@ -50,8 +50,10 @@ Status Runner::locked(const std::function<Status()> &fn) {
   if (s.ok()) s = fn();
   if (session_.in_transaction()) (void)session_.rollback();
   if (Status f = flush_applied(); !f.ok()) {
-    if (s.ok()) s = f;
-    else s.error().detail += "\nrecording the previous migration applied failed too: " + f.error().headline();
+    if (s.ok())
+      s = f;
+    else
+      s.error().detail += "\nrecording the previous migration applied failed too: " + f.error().headline();
   }
   Status u = session_.unlock(context_.lock_key);
   if (s.ok() && !u.ok()) return u;

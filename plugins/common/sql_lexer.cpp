@@ -76,7 +76,8 @@ size_t Lexer::scan_dollar(size_t at, bool &is_string) const {
 size_t Lexer::scan_word(size_t at) const {
   const bool cut = delimiter_ != ";" && !delimiter_.empty() && !is_ident_start(delimiter_[0]);
   size_t i = at + 1;
-  while (i < sql_.size() && is_ident_char(sql_[i]) && !(cut && sql_.compare(i, delimiter_.size(), delimiter_) == 0)) ++i;
+  while (i < sql_.size() && is_ident_char(sql_[i]) && !(cut && sql_.compare(i, delimiter_.size(), delimiter_) == 0))
+    ++i;
   return i;
 }
 

@@ -16,15 +16,20 @@
 
 namespace tide_mysql {
 
-int ErrorRecord::set(int code, std::string message, int64_t vendor_code, std::string sqlstate,
-                     int64_t statement_offset, int64_t error_position) {
+int ErrorRecord::set(int code, std::string message, int64_t vendor_code, std::string sqlstate, int64_t statement_offset,
+                     int64_t error_position) {
   while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) message.pop_back();
   message_ = std::move(message);
   // "HY000" is MySQL's "no particular SQLSTATE": saying nothing is more honest.
   sqlstate_ = sqlstate == "HY000" || sqlstate == "00000" ? std::string() : std::move(sqlstate);
-  error_ = tide_error{code,    message_.c_str(), sqlstate_.empty() ? nullptr : sqlstate_.c_str(),
-                      vendor_code, nullptr,      nullptr,
-                      statement_offset, error_position};
+  error_ = tide_error{code,
+                      message_.c_str(),
+                      sqlstate_.empty() ? nullptr : sqlstate_.c_str(),
+                      vendor_code,
+                      nullptr,
+                      nullptr,
+                      statement_offset,
+                      error_position};
   return code;
 }
 
@@ -101,10 +106,10 @@ int set_options(tide_conn &conn, const tide_connect_options *options) {
   mysql_optionsv(m, MYSQL_OPT_LOCAL_INFILE, &off);  // no LOAD DATA LOCAL from migrations
   mysql_optionsv(m, MYSQL_OPT_RECONNECT, &off);     // a silent reconnect would drop locks
   mysql_optionsv(m, MYSQL_REPORT_DATA_TRUNCATION, &on);
-  const char *app = has(offsetof(tide_connect_options, application_name) + sizeof(const char *)) &&
-                            options->application_name
-                        ? options->application_name
-                        : "tide";
+  const char *app =
+      has(offsetof(tide_connect_options, application_name) + sizeof(const char *)) && options->application_name
+          ? options->application_name
+          : "tide";
   mysql_optionsv(m, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name", app);
   set_tls(m, t);
   return TIDE_OK;
@@ -223,8 +228,7 @@ int tide_conn::fail_stmt(MYSQL_STMT *stmt) {
 int tide_conn::require_idle(const char *what) {
   if (int rc = require_open(what); rc != TIDE_OK) return rc;
   if (!open_stmt_) return TIDE_OK;
-  return fail(TIDE_EMISUSE,
-              std::string(what) + ": a statement is still open on this connection; finalize it first");
+  return fail(TIDE_EMISUSE, std::string(what) + ": a statement is still open on this connection; finalize it first");
 }
 
 MYSQL_STMT *tide_conn::prepare(const char *sql, size_t len) {
@@ -242,8 +246,7 @@ MYSQL_STMT *tide_conn::prepare(const char *sql, size_t len) {
   if (mysql_stmt_prepare(stmt, sql, len) != 0) {
     unsigned int errnum = mysql_stmt_errno(stmt);
     std::string message = mysql_stmt_error(stmt);
-    if (errnum == ER_UNSUPPORTED_PS)
-      message += " (run it with exec, without parameters: db:exec(sql))";
+    if (errnum == ER_UNSUPPORTED_PS) message += " (run it with exec, without parameters: db:exec(sql))";
     int64_t position = errnum == ER_PARSE_ERROR ? position_from_message(message, text) : -1;
     error_.set(tide_code_for(errnum), std::move(message), errnum, mysql_stmt_sqlstate(stmt), -1, position);
     mysql_stmt_close(stmt);
@@ -326,7 +329,8 @@ int take_lock(tide_conn &conn, const char *key, int64_t timeout_ms) {
   bool is_null = true;
   select_int(conn, "SELECT IS_USED_LOCK(?)", name, holder, is_null);
   std::string by = is_null ? "" : " (server connection id " + std::to_string(holder) + ")";
-  return conn.fail(TIDE_ETIMEOUT, "another session holds the migration lock " + name + " on " + where(conn.target_) + by);
+  return conn.fail(TIDE_ETIMEOUT,
+                   "another session holds the migration lock " + name + " on " + where(conn.target_) + by);
 }
 
 int release_lock(tide_conn &conn, const char *key) {

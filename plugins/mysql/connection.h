@@ -62,7 +62,7 @@ struct tide_conn {
   tide_mysql::ErrorRecord error_;
   std::string server_version_;
   bool mariadb_ = false;
-  tide_stmt *open_stmt_ = nullptr;  // at most one (driver.h); freed by close()
+  tide_stmt *open_stmt_ = nullptr;             // at most one (driver.h); freed by close()
   std::vector<tide_mysql::CachedStmt> cache_;  // most recently used last
   std::string held_lock_;                      // the GET_LOCK name held, or empty
   int64_t max_packet_ = 0;                     // @@max_allowed_packet, read on first upsert

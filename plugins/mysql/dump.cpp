@@ -126,11 +126,21 @@ int run_dump(tide_conn &conn, tide_write_fn fn, void *user) {
                      "dump needs mariadb-dump or mysqldump, and neither is on PATH (Debian: apt-get install "
                      "mariadb-client; elsewhere the MySQL or MariaDB client tools)");
   std::string options = write_option_file(t);
-  if (options.empty()) return conn.fail(TIDE_EINTERNAL, std::string("dump: cannot write a temporary option file: ") + std::strerror(errno));
+  if (options.empty())
+    return conn.fail(TIDE_EINTERNAL,
+                     std::string("dump: cannot write a temporary option file: ") + std::strerror(errno));
 
-  std::vector<std::string> args = {tool, "--defaults-extra-file=" + options, "--no-data", "--routines", "--triggers",
-                                   "--events", "--skip-dump-date", "--skip-comments", "--skip-add-drop-table",
-                                   "--single-transaction", "--default-character-set=utf8mb4"};
+  std::vector<std::string> args = {tool,
+                                   "--defaults-extra-file=" + options,
+                                   "--no-data",
+                                   "--routines",
+                                   "--triggers",
+                                   "--events",
+                                   "--skip-dump-date",
+                                   "--skip-comments",
+                                   "--skip-add-drop-table",
+                                   "--single-transaction",
+                                   "--default-character-set=utf8mb4"};
   if (t.ssl != SslMode::kDisabled) args.push_back("--ssl");
   if (!t.ssl_ca.empty()) args.push_back("--ssl-ca=" + t.ssl_ca);
   if (t.ssl == SslMode::kVerifyCa || t.ssl == SslMode::kVerifyIdentity) args.push_back("--ssl-verify-server-cert");

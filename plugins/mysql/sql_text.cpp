@@ -35,7 +35,6 @@ bool is_executable_comment(std::string_view text) { return text.starts_with("/*!
 // REPEAT / FOR where a statement can start (IF( in an expression has no END).
 class Compound {
  public:
-  bool active() const { return active_; }
   bool inside() const { return !stack_.empty(); }
 
   // Called with each significant token of the statement, the first one included.

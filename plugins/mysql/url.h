@@ -23,8 +23,8 @@ namespace tide_mysql {
 enum class SslMode { kDisabled, kRequired, kVerifyCa, kVerifyIdentity };
 
 struct Target {
-  std::string host;  // empty: localhost (the default socket)
-  unsigned port = 0; // 0: the default, 3306
+  std::string host;   // empty: localhost (the default socket)
+  unsigned port = 0;  // 0: the default, 3306
   std::string user;
   std::string password;
   bool has_password = false;

@@ -55,8 +55,9 @@ TEST_CASE("split/mysql: DELIMITER blocks are the client's, never sent", "[split]
   CHECK(s.rc == TIDE_OK);
   CHECK(stripped(s) == Texts{body, "SELECT 3"});
   // $$ glued to END, lower-case directive, a trailing statement without delimiter.
-  s = split(p->driver, "delimiter $$\nCREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN SET NEW.a = 1; END$$\n"
-                       "SELECT 4$$\ndelimiter ;\nSELECT 5");
+  s = split(p->driver,
+            "delimiter $$\nCREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN SET NEW.a = 1; END$$\n"
+            "SELECT 4$$\ndelimiter ;\nSELECT 5");
   CHECK(s.rc == TIDE_OK);
   CHECK(stripped(s) ==
         Texts{"CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN SET NEW.a = 1; END", "SELECT 4", "SELECT 5"});
@@ -89,8 +90,8 @@ TEST_CASE("split/mysql: stored programs without DELIMITER stay whole", "[split][
       "IF NEW.a IS NULL THEN SET NEW.a = 0; END IF";
   std::string event = "CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN DELETE FROM t; INSERT INTO t VALUES (1); END";
   std::string anonymous = "BEGIN NOT ATOMIC\n  DECLARE x INT;\n  SET x = 1;\nEND";
-  Split s = split(p->driver, "CREATE TABLE t (a INT, `end` INT, event INT);\n" + proc + ";\n" + func + ";\n" +
-                                 trigger + ";\n" + event + ";\n" + anonymous + ";\nSELECT 9;");
+  Split s = split(p->driver, "CREATE TABLE t (a INT, `end` INT, event INT);\n" + proc + ";\n" + func + ";\n" + trigger +
+                                 ";\n" + event + ";\n" + anonymous + ";\nSELECT 9;");
   CHECK(s.rc == TIDE_OK);
   CHECK(stripped(s) ==
         Texts{"CREATE TABLE t (a INT, `end` INT, event INT)", proc, func, trigger, event, anonymous, "SELECT 9"});
@@ -359,9 +360,8 @@ TEST_CASE("mysql upsert: inserted, updated and unchanged counts", "[mysql][upser
   std::string bare = unique_prefix() + "up";
   std::string t = s.table("up");
   s.conn().exec_ok("CREATE TABLE " + t + " (id INT PRIMARY KEY, name VARCHAR(50), n INT)");
-  auto first =
-      upsert(s.conn(), bare, TIDE_UPSERT_UPDATE,
-             {{int_value(1), text_value("a"), int_value(10)}, {int_value(2), text_value("b"), int_value(20)}});
+  auto first = upsert(s.conn(), bare, TIDE_UPSERT_UPDATE,
+                      {{int_value(1), text_value("a"), int_value(10)}, {int_value(2), text_value("b"), int_value(20)}});
   INFO(s.conn().describe_error());
   REQUIRE(first.rc == TIDE_OK);
   CHECK(first.result.inserted == 2);
@@ -384,15 +384,17 @@ TEST_CASE("mysql upsert: inserted, updated and unchanged counts", "[mysql][upser
   single = upsert(s.conn(), bare, TIDE_UPSERT_UPDATE, {{int_value(3), text_value("c"), int_value(31)}});
   CHECK(single.result.unchanged == 1);
   // IGNORE leaves existing rows alone.
-  auto ignore = upsert(s.conn(), bare, TIDE_UPSERT_IGNORE,
-                       {{int_value(1), text_value("zzz"), int_value(0)}, {int_value(4), text_value("d"), int_value(40)}});
+  auto ignore =
+      upsert(s.conn(), bare, TIDE_UPSERT_IGNORE,
+             {{int_value(1), text_value("zzz"), int_value(0)}, {int_value(4), text_value("d"), int_value(40)}});
   REQUIRE(ignore.rc == TIDE_OK);
   CHECK(ignore.result.inserted == 1);
   CHECK(ignore.result.unchanged == 1);
   CHECK(s.conn().rows("SELECT name FROM " + t + " WHERE id = 1").at(0).at(0).s == "a");
   // INSERT: a duplicate is the database's error, naming the batch's first row.
-  auto insert = upsert(s.conn(), bare, TIDE_UPSERT_INSERT, {{int_value(9), text_value("x"), int_value(0)},
-                                                            {int_value(1), text_value("dup"), int_value(0)}});
+  auto insert =
+      upsert(s.conn(), bare, TIDE_UPSERT_INSERT,
+             {{int_value(9), text_value("x"), int_value(0)}, {int_value(1), text_value("dup"), int_value(0)}});
   CHECK(insert.rc == TIDE_EDB);
   CHECK(s.conn().error().vendor_code == 1062);  // ER_DUP_ENTRY
   CHECK(insert.result.failed_row == 0);

@@ -90,8 +90,9 @@ TEST_CASE("mysql: a custom delimiter ends a word it is glued to") {
   std::vector<Lexed> got;
   Token t;
   while (lexer.next(t)) got.push_back({t.kind, std::string(t.text(lexer.sql()))});
-  CHECK(got == std::vector<Lexed>{{K::word, "END"}, {K::delimiter, "$$"}, {K::word, "SELECT"}, {K::word, "a$b"},
-                                  {K::delimiter, "$$"}});
+  CHECK(got ==
+        std::vector<Lexed>{
+            {K::word, "END"}, {K::delimiter, "$$"}, {K::word, "SELECT"}, {K::word, "a$b"}, {K::delimiter, "$$"}});
 }
 
 TEST_CASE("sqlite: bracket and backtick identifiers, parameters") {
