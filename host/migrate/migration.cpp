@@ -4,6 +4,7 @@
 
 #include "lua/bind.h"
 #include "migrate/checksum.h"
+#include "migrate/statement_kind.h"
 #include "util/text.h"
 
 namespace tide {
@@ -62,6 +63,11 @@ class SqlMigrationFile : public Migration {
     has_down_ = parsed_.down.present && !dialect_.split(parsed_.down.in(source_)).empty();
     env_ = parsed_.directives.env;
     env_line_ = parsed_.directives.env_line;
+  }
+
+  bool changes_rows_only(Direction dir, const Dialect &dialect) const override {
+    const SqlSection &section = dir == Direction::kUp ? parsed_.up : parsed_.down;
+    return tide::changes_rows_only(section.in(source_), dialect);
   }
 
   Status run(Direction dir, Session &session) override {

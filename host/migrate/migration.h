@@ -34,6 +34,11 @@ class Migration {
   }
   const std::string &description() const { return description_; }
 
+  // Whether this direction is known, before it runs, to change rows only (no DDL, nothing
+  // that commits by itself): SQL files whose statements are all INSERT/UPDATE/DELETE/...
+  // (migrate/statement_kind). What a Lua migration will run cannot be known: false.
+  virtual bool changes_rows_only(Direction, const Dialect &) const { return false; }
+
   // Run one direction on session. Errors carry the file and line of the failure.
   virtual Status run(Direction dir, Session &session) = 0;
 

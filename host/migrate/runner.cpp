@@ -58,6 +58,12 @@ Status Runner::locked(const std::function<Status()> &fn) {
   Status s = history_.ensure();
   if (s.ok()) s = fn();
   if (session_.in_transaction()) (void)session_.rollback();
+  if (Status f = flush_applied(); !f.ok()) {
+    if (s.ok())
+      s = f;
+    else
+      s.error().detail += "\nrecording the previous migration applied failed too: " + f.error().headline();
+  }
   Status u = session_.unlock(context_.lock_key);
   if (s.ok() && !u.ok()) return u;
   return s;
@@ -160,7 +166,10 @@ Status Runner::apply(Migration &m, Direction dir) {
   TIDE_TRY(before_each(m, dir));
   reporter_.migration_begin(m.file(), dir);
   auto start = std::chrono::steady_clock::now();
-  bool in_tx = m.transactional() && session_.dialect().has(TIDE_CAP_TRANSACTIONAL_DDL);
+  // Without transactional DDL (MySQL) a migration that only changes rows still gets its
+  // transaction: it is DDL that would commit half-way.
+  bool in_tx = m.transactional() &&
+               (session_.dialect().has(TIDE_CAP_TRANSACTIONAL_DDL) || m.changes_rows_only(dir, session_.dialect()));
   left_dirty_ = false;
   Status s = in_tx ? apply_in_transaction(m, dir) : apply_dirty_first(m, dir);
   if (!s.ok()) {
@@ -176,7 +185,10 @@ Status Runner::apply(Migration &m, Direction dir) {
 Status Runner::apply_in_transaction(Migration &m, Direction dir) {
   auto start = std::chrono::steady_clock::now();
   TIDE_TRY(session_.begin());
-  Status s = m.run(dir, session_);
+  // The previous migration's applied mark commits with this one (it stays pending, and
+  // is written again by locked(), if this one rolls back: the update is idempotent).
+  Status s = applied_pending_ ? history_.update(*applied_pending_) : Status();
+  if (s.ok()) s = m.run(dir, session_);
   hint_no_transaction(s);
   if (!session_.in_transaction()) return transaction_ended(m, dir, s);
   if (s.ok()) {
@@ -188,7 +200,9 @@ Status Runner::apply_in_transaction(Migration &m, Direction dir) {
     (void)session_.rollback();
     s.error().detail +=
         (s.error().detail.empty() ? "" : "\n") + std::string("the migration was rolled back; nothing was recorded");
+    return s;
   }
+  applied_pending_.reset();
   return s;
 }
 
@@ -226,7 +240,7 @@ Status Runner::apply_dirty_first(Migration &m, Direction dir) {
   auto start = std::chrono::steady_clock::now();
   HistoryRecord r = record_for(m, 0);
   r.status = kStatusDirty;
-  TIDE_TRY(dir == Direction::kUp ? history_.insert(r) : history_.update(r));
+  TIDE_TRY(record_started(r, dir));
   Status s = m.run(dir, session_);
   if (!s.ok()) {
     left_dirty_ = true;
@@ -245,7 +259,34 @@ Status Runner::apply_dirty_first(Migration &m, Direction dir) {
   if (dir == Direction::kDown) return history_.remove(kKindMigration, m.file().version);
   r.status = kStatusApplied;
   r.duration_ms = elapsed_ms(start);
-  return history_.update(r);
+  // Written with the next migration's first history write, or at the end of the run
+  // (locked()): one commit instead of two per migration (each one is a log flush).
+  applied_pending_ = std::move(r);
+  return {};
+}
+
+// The dirty mark of a migration about to run, and the applied mark of the one before it
+// when that is still pending, in one transaction.
+Status Runner::record_started(const HistoryRecord &dirty, Direction dir) {
+  auto write = [&] { return dir == Direction::kUp ? history_.insert(dirty) : history_.update(dirty); };
+  if (!applied_pending_) return write();
+  TIDE_TRY(session_.begin());
+  Status s = history_.update(*applied_pending_);
+  if (s.ok()) s = write();
+  if (s.ok()) s = session_.commit();
+  if (!s.ok()) {
+    (void)session_.rollback();
+    return s;
+  }
+  applied_pending_.reset();
+  return s;
+}
+
+Status Runner::flush_applied() {
+  if (!applied_pending_) return {};
+  Status s = history_.update(*applied_pending_);
+  if (s.ok()) applied_pending_.reset();
+  return s;
 }
 
 // ---- commands ------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "lua/state.h"
@@ -76,6 +77,8 @@ class Runner {
   Status apply_in_transaction(Migration &m, Direction dir);
   Status apply_dirty_first(Migration &m, Direction dir);
   Status transaction_ended(Migration &m, Direction dir, const Status &run);
+  Status record_started(const HistoryRecord &dirty, Direction dir);
+  Status flush_applied();
   // A migration that up is about to apply, as preflight left it.
   struct Planned {
     const MigrationFile *file;
@@ -105,6 +108,9 @@ class Runner {
   Hooks *hooks_ = nullptr;
   HookedRun *run_ = nullptr;  // the hooked run in progress, if any
   bool left_dirty_ = false;   // the last failed migration left a dirty history row
+  // A dirty-first migration that finished: its applied mark is written together with the
+  // next history write (record_started, apply_in_transaction) or by locked() at the end.
+  std::optional<HistoryRecord> applied_pending_;
 };
 
 }  // namespace tide

@@ -20,7 +20,7 @@ Status FakeSession::exec(std::string_view script) {
     std::string stmt(script.substr(span.start, span.len));
     stmt.erase(0, stmt.find_first_not_of(" \t\r\n"));
     if (stmt == "COMMIT") {  // a migration ending tide's transaction itself
-      in_tx_ = false;
+      set_tx(false);
       continue;
     }
     if (stmt.find("FAIL") != std::string::npos) {
@@ -43,19 +43,19 @@ Result<std::unique_ptr<Cursor>> FakeSession::query(std::string_view, std::span<c
 
 Status FakeSession::begin() {
   snapshot_ = db_.state;
-  in_tx_ = true;
+  set_tx(true);
   return {};
 }
 
 Status FakeSession::commit() {
-  in_tx_ = false;
+  set_tx(false);
   ++db_.commits;
   return {};
 }
 
 Status FakeSession::rollback() {
   if (in_tx_) db_.state = snapshot_;
-  in_tx_ = false;
+  set_tx(false);
   return {};
 }
 
@@ -76,16 +76,19 @@ Result<std::vector<HistoryRecord>> FakeHistory::load(const std::string &kind) {
 
 Status FakeHistory::insert(const HistoryRecord &r) {
   if (db_.state.history.count(r.version)) return Status::fail(Exit::kFailed, "duplicate history row " + r.version);
+  if (!db_.in_tx) ++db_.autocommits;
   db_.state.history[r.version] = r;
   return {};
 }
 
 Status FakeHistory::update(const HistoryRecord &r) {
+  if (!db_.in_tx) ++db_.autocommits;
   db_.state.history[r.version] = r;
   return {};
 }
 
 Status FakeHistory::remove(const std::string &, const std::string &version) {
+  if (!db_.in_tx) ++db_.autocommits;
   db_.state.history.erase(version);
   return {};
 }
