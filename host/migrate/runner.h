@@ -95,6 +95,8 @@ class Runner {
   Status before_each(const Migration &m, Direction dir);
   Status after_each(const Migration &m, Direction dir);
   void after_failure(Migration &m, Direction dir, Error &error);
+  // runner_aside.cpp: tide.step_aside during a hooked run.
+  Status step_aside(const std::function<Status()> &work, bool history_may_change);
 
   Session &session_;
   History &history_;
@@ -105,6 +107,7 @@ class Runner {
   Hooks *hooks_ = nullptr;
   HookedRun *run_ = nullptr;  // the hooked run in progress, if any
   bool left_dirty_ = false;   // the last failed migration left a dirty history row
+  bool history_changed_ = false;  // under tide.step_aside: no further migration runs
 };
 
 }  // namespace tide

@@ -71,7 +71,12 @@ pg_state() {
   # of public (lost if a restore drops and recreates it).
   pg "$1" "SELECT n.oid, n.nspname, n.nspowner::regrole, n.nspacl, i.initprivs FROM pg_namespace n
            LEFT JOIN pg_init_privs i ON i.objoid = n.oid AND i.classoid = 'pg_namespace'::regclass
-           WHERE n.nspname = 'public'"
+           WHERE n.nspname = 'public'" || return 1
+  # The database's own properties, which a dump does not hold either.
+  pg "$1" "SELECT d.datdba::regrole, d.datacl, d.datconnlimit, shobj_description(d.oid, 'pg_database'),
+             (SELECT array_agg(s.setrole::regrole || ':' || s.setconfig::text ORDER BY s.setrole)
+                FROM pg_db_role_setting s WHERE s.setdatabase = d.oid)
+           FROM pg_database d WHERE d.datname = current_database()"
 }
 
 # pg_case PROVIDER [EXTRA_002_SQL]: the recipe on a scratch database; migration 002 of
@@ -81,10 +86,16 @@ pg_case() {
   need_server TIDE_TEST_POSTGRES_URL postgres || return 0
   local base=$TIDE_TEST_POSTGRES_URL scratch="tide_snap_$$_$RANDOM"
   pg "$base" "CREATE DATABASE $scratch" || fail "cannot create a scratch database (the test user needs CREATEDB)"
-  trap "pg '$base' 'DROP DATABASE IF EXISTS $scratch WITH (FORCE)' >/dev/null 2>&1" EXIT
+  trap "pg '$base' 'DROP DATABASE IF EXISTS $scratch WITH (FORCE)' >/dev/null 2>&1;
+        pg '$base' 'DROP DATABASE IF EXISTS ${scratch}_snap' >/dev/null 2>&1" EXIT
   local url
   url=$(with_db "$base" "$scratch")
-  server_recipe "$url" "${provider//URL/$url}"
+  # Properties of the database itself, which a copy of it does not carry.
+  pg "$url" "ALTER DATABASE $scratch SET work_mem = '8MB'; ALTER DATABASE $scratch SET search_path = public, \"\$user\";
+             COMMENT ON DATABASE $scratch IS 'the scratch one'; REVOKE TEMPORARY ON DATABASE $scratch FROM PUBLIC" ||
+    fail "cannot set the scratch database's properties"
+  provider=${provider//URL/$url}
+  server_recipe "$url" "${provider//SNAP/${scratch}_snap}"
   tide up
   expect_exit 0
   third_fails
@@ -99,8 +110,12 @@ pg_case() {
   [[ "$before" == "$after" ]] || fail "the database differs from before the run: $(diff <(echo "$before") <(echo "$after") | head -20)"
 }
 
-# postgres_template is not run here: PostgreSQL refuses to copy a database that anyone
-# is connected to, and during a run tide itself is (see the README's snapshot section).
+# postgres_template: tide steps aside from its connection (tide.step_aside) for the copy
+# and for the swap, since PostgreSQL refuses to copy or rename a database anyone is
+# connected to.
+test_postgres_template_restores_the_database() {
+  pg_case 'tide.snapshot.postgres_template.create{url = "URL", name = "SNAP"}'
+}
 
 test_pg_dump_restores_the_database() {
   pg_case 'tide.snapshot.pg_dump.create{url = "URL", path = "before.dump"}'
