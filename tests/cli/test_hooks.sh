@@ -459,4 +459,98 @@ test_exec_misuse_raises() {
   expect_stderr_contains "exec: timeout must be a duration"
 }
 
+# ---- tide.step_aside ----------------------------------------------------------------------
+
+# Another tide run (a second project on the same database file) migrates while this run
+# stands aside: it can, since the lock was released; this run takes the lock back, sees
+# the history changed and stops without applying anything twice.
+test_step_aside_releases_the_lock_and_stops_when_another_run_migrated() {
+  mkdir -p other/migrations migrations
+  write migrations/001_a.sql <<'EOF'
+CREATE TABLE a (id integer);
+EOF
+  write migrations/002_b.sql <<'EOF'
+CREATE TABLE b (id integer);
+EOF
+  cp migrations/*.sql other/migrations/
+  write other/tide.lua <<EOF
+return { database = "sqlite:$PWD/test.db", lock_timeout = "2s" }
+EOF
+  write tide.lua <<EOF
+return {
+  database = "sqlite:test.db",
+  hooks = {
+    before_migrate = function(ctx)
+      tide.step_aside(function()
+        local r = assert(tide.exec{"$TIDE_BIN", "-C", "other", "up"})
+        assert(r.code == 0, "the other run failed: " .. r.stderr)
+      end)
+    end,
+  },
+}
+EOF
+  tide up
+  expect_exit 1
+  expect_stderr_contains "the migration history changed while tide's connection was closed (tide.step_aside)"
+  expect_stdout_contains "connected and locked again"
+  expect_stdout_not_contains "up 001"
+  expect_applied "001 002"
+}
+
+test_step_aside_returns_values_and_lets_an_unchanged_run_go_on() {
+  project
+  write migrations/001_a.sql <<'EOF'
+CREATE TABLE a (id integer);
+EOF
+  write tide.lua <<'EOF'
+return {
+  database = "sqlite:test.db",
+  hooks = {
+    before_migrate = function(ctx)
+      local a, b = tide.step_aside(function() return 1, "x" end)
+      assert(a == 1 and b == "x", "step_aside returned " .. tostring(a) .. " " .. tostring(b))
+      assert(ctx.db:scalar("SELECT count(*) FROM tide_history") == 0)
+    end,
+  },
+}
+EOF
+  tide up
+  expect_exit 0
+  expect_applied "001"
+}
+
+test_step_aside_raises_the_functions_error_after_reconnecting() {
+  project
+  write migrations/001_a.sql <<'EOF'
+CREATE TABLE a (id integer);
+EOF
+  write tide.lua <<'EOF'
+return {
+  database = "sqlite:test.db",
+  hooks = {
+    before_migrate = function(ctx) tide.step_aside(function() error("copy failed") end) end,
+  },
+}
+EOF
+  tide up
+  expect_exit 1
+  expect_stderr_contains "copy failed"
+  expect_stdout_contains "connected and locked again"
+  expect_no_table a
+}
+
+test_step_aside_refuses_inside_a_transaction() {
+  project
+  write migrations/001_a.lua <<'EOF'
+return {
+  up = function(db) tide.step_aside(function() end) end,
+  down = function(db) end,
+}
+EOF
+  tide up
+  expect_exit 1
+  expect_stderr_contains "tide.step_aside cannot close tide's connection inside a transaction"
+  expect_sql "SELECT count(*) FROM tide_history" 0
+}
+
 run_tests
