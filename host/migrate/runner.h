@@ -107,7 +107,8 @@ class Runner {
   Hooks *hooks_ = nullptr;
   HookedRun *run_ = nullptr;  // the hooked run in progress, if any
   bool left_dirty_ = false;   // the last failed migration left a dirty history row
-  bool history_changed_ = false;  // under tide.step_aside: no further migration runs
+  // The history changed under tide.step_aside: no further migration of this run runs.
+  bool history_changed_ = false;
 };
 
 }  // namespace tide

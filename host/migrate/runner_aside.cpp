@@ -55,11 +55,10 @@ Status Runner::step_aside(const std::function<Status()> &work, bool history_may_
   }
   auto after = history_.load(kKindMigration);
   if (!after) return after.status();
-  reporter_.note("step_aside",
-                 fmt::format("tide's connection was closed for {} ms (tide.step_aside); connected and locked again",
-                             std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 std::chrono::steady_clock::now() - start)
-                                 .count()));
+  auto aside_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  reporter_.note("step_aside", fmt::format("tide's connection was closed for {} ms (tide.step_aside); connected and "
+                                           "locked again",
+                                           aside_ms.count()));
   if (same_history(*before, *after)) return s;
   history_changed_ = true;
   if (history_may_change || !s.ok()) return s;

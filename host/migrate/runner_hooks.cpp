@@ -49,10 +49,10 @@ Status Runner::hooked(HookedRun::Kind kind, const std::function<Status()> &fn) {
 
 Status Runner::before_each(const Migration &m, Direction dir) {
   if (history_changed_)
-    return Status::fail(Exit::kFailed,
-                        fmt::format("{}: not run: the migration history changed during this run (tide.step_aside)",
-                                    m.file().display),
-                        "run the command again: it plans from the history as it is now");
+    return Status::fail(
+        Exit::kFailed,
+        fmt::format("{}: not run: the migration history changed during this run (tide.step_aside)", m.file().display),
+        "run the command again: it plans from the history as it is now");
   return run_ ? run_->before_each(item_of(m, dir)) : Status();
 }
 

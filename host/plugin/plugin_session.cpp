@@ -149,7 +149,8 @@ Status PluginSession::reconnect() {
 }
 
 Status PluginSession::not_connected() const {
-  return Status::fail(Exit::kFailed, "not connected: tide's connection is closed (tide.step_aside), or could not be opened again");
+  return Status::fail(Exit::kFailed,
+                      "not connected: tide's connection is closed (tide.step_aside), or could not be opened again");
 }
 
 PluginSession::~PluginSession() {

@@ -539,6 +539,41 @@ EOF
   expect_no_table a
 }
 
+# With history_may_change the step itself succeeds, but a plan made from the old history
+# is not followed: no migration of this run is applied.
+test_step_aside_history_may_change_still_stops_the_plan() {
+  mkdir -p other/migrations migrations
+  write migrations/001_a.sql <<'EOF'
+CREATE TABLE a (id integer);
+EOF
+  write migrations/002_b.sql <<'EOF'
+CREATE TABLE b (id integer);
+EOF
+  cp migrations/001_a.sql other/migrations/
+  write other/tide.lua <<EOF
+return { database = "sqlite:$PWD/test.db", lock_timeout = "2s" }
+EOF
+  write tide.lua <<EOF
+return {
+  database = "sqlite:test.db",
+  hooks = {
+    before_migrate = function(ctx)
+      tide.step_aside(function()
+        local r = assert(tide.exec{"$TIDE_BIN", "-C", "other", "up"})
+        assert(r.code == 0, "the other run failed: " .. r.stderr)
+      end, { history_may_change = true })
+    end,
+  },
+}
+EOF
+  tide up
+  expect_exit 1
+  expect_stdout_contains "hook before_migrate (tide.lua) ok"
+  expect_stderr_contains "migrations/001_a.sql: not run: the migration history changed during this run"
+  expect_applied "001"
+  expect_no_table b
+}
+
 test_step_aside_refuses_inside_a_transaction() {
   project
   write migrations/001_a.lua <<'EOF'

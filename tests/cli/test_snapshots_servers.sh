@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The PostgreSQL and MySQL snapshot providers for real: a run whose third migration
-# fails ends with the database exactly as before the run (schema and data), through
-# pg_dump and mysqldump. Each test makes its own scratch database on
+# fails ends with the database exactly as before the run (schema, data, owners,
+# privileges, the database's own properties), through pg_dump, postgres_template and
+# mysqldump. Each test makes its own scratch database on
 # the server of $TIDE_TEST_POSTGRES_URL / $TIDE_TEST_MYSQL_URL (the test user needs
 # CREATE DATABASE) and drops it at the end. Without a URL a test skips, or fails under
 # TIDE_REQUIRE_SERVERS=1 (scripts/test); without the tide driver for the scheme (not
