@@ -27,6 +27,11 @@ void register_exec(lua_State *L);
 // Where tide.core.add_secret sends values to mask in all output; must outlive the state.
 void set_secret_sink(lua_State *L, SecretSink *sink);
 
+// Add step_aside to the tide.core table on top of the stack (bind_aside.cpp), and say
+// which LuaState it calls back through.
+void register_step_aside(lua_State *L);
+void set_lua_state(lua_State *L, LuaState *state);
+
 // Push a tide.Conn userdata over session (borrowed: the caller keeps the session alive
 // for as long as the state may use it; conn:close() lets go of it early).
 void push_conn(lua_State *L, Session *session);

@@ -59,6 +59,7 @@ int open_module(lua_State *L) {
   lua_newtable(L);
   luaL_register(L, nullptr, kFuncs);
   register_exec(L);
+  register_step_aside(L);
   return 1;
 }
 

@@ -96,6 +96,7 @@ LuaState::LuaState() : L_(luaL_newstate()) {
   luaL_openlibs(L_);
   register_embedded(L_);
   open_core(L_);
+  set_lua_state(L_, this);
 }
 
 LuaState::~LuaState() { lua_close(L_); }

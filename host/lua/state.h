@@ -16,6 +16,9 @@ namespace tide {
 using LogSink = std::function<void(const std::string &level, const std::string &message)>;
 // Where values to mask in all output go (tide.exec's env values: the CLI's Output).
 using SecretSink = std::function<void(const std::string &secret)>;
+// What tide.step_aside calls: the runner, while it holds the migration lock, runs work
+// with its connection closed and the lock released (migrate/runner_aside.cpp).
+using StepAside = std::function<Status(const std::function<Status()> &work, bool history_may_change)>;
 
 class LuaState {
  public:
@@ -31,6 +34,10 @@ class LuaState {
   Status install_globals(const std::string &environment, LogSink sink);
   void set_environment(const std::string &environment);
   void set_secret_sink(SecretSink sink);
+  // The handler behind tide.step_aside; empty (the default) when no run holds a
+  // connection, and tide.step_aside then just calls its function.
+  void set_step_aside(StepAside handler) { step_aside_ = std::move(handler); }
+  const StepAside &step_aside() const { return step_aside_; }
 
   // Load a user file with chunk name "@display" and push the chunk. Syntax errors come
   // back with file and line.
@@ -46,6 +53,7 @@ class LuaState {
   lua_State *L_;
   LogSink sink_;
   SecretSink secret_sink_;
+  StepAside step_aside_;
 };
 
 }  // namespace tide

@@ -98,6 +98,8 @@ class Runner {
   Status before_each(const Migration &m, Direction dir);
   Status after_each(const Migration &m, Direction dir);
   void after_failure(Migration &m, Direction dir, Error &error);
+  // runner_aside.cpp: tide.step_aside during a hooked run.
+  Status step_aside(const std::function<Status()> &work, bool history_may_change);
 
   Session &session_;
   History &history_;
@@ -111,6 +113,8 @@ class Runner {
   // A dirty-first migration that finished: its applied mark is written together with the
   // next history write (record_started, apply_in_transaction) or by locked() at the end.
   std::optional<HistoryRecord> applied_pending_;
+  // The history changed under tide.step_aside: no further migration of this run runs.
+  bool history_changed_ = false;
 };
 
 }  // namespace tide

@@ -28,6 +28,15 @@ Hooks &Runner::hooks() {
 }
 
 Status Runner::hooked(HookedRun::Kind kind, const std::function<Status()> &fn) {
+  // Hooks (and the migrations' own Lua) may step aside from the connection while the
+  // run holds the lock (tide.step_aside); elsewhere it just calls its function.
+  struct AsideGuard {
+    LuaState &lua;
+    ~AsideGuard() { lua.set_step_aside(nullptr); }
+  } guard{lua_};
+  lua_.set_step_aside([this](const std::function<Status()> &work, bool history_may_change) {
+    return step_aside(work, history_may_change);
+  });
   HookedRun run(hooks(), kind);
   TIDE_TRY(run.begin());
   run_ = &run;
@@ -39,6 +48,11 @@ Status Runner::hooked(HookedRun::Kind kind, const std::function<Status()> &fn) {
 }
 
 Status Runner::before_each(const Migration &m, Direction dir) {
+  if (history_changed_)
+    return Status::fail(
+        Exit::kFailed,
+        fmt::format("{}: not run: the migration history changed during this run (tide.step_aside)", m.file().display),
+        "run the command again: it plans from the history as it is now");
   return run_ ? run_->before_each(item_of(m, dir)) : Status();
 }
 

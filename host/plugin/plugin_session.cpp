@@ -100,15 +100,13 @@ std::vector<Dialect::Span> PluginDialect::split(std::string_view script) const {
   return out;
 }
 
-Result<std::unique_ptr<PluginSession>> PluginSession::connect(std::shared_ptr<Plugin> plugin, const std::string &url,
-                                                              const ConnectOptions &options) {
+Result<tide_conn *> PluginSession::open(const tide_driver &t, const std::string &url, const ConnectOptions &options) {
   tide_connect_options opts{};
   opts.struct_size = sizeof opts;
   opts.connect_timeout_ms = options.connect_timeout_ms;
   opts.statement_timeout_ms = options.statement_timeout_ms;
   opts.lock_timeout_ms = options.lock_timeout_ms;
   opts.application_name = "tide";
-  const tide_driver &t = plugin->table();
   tide_conn *conn = nullptr;
   int rc = t.connect(url.c_str(), &opts, &conn);
   if (rc != TIDE_OK) {
@@ -125,7 +123,34 @@ Result<std::unique_ptr<PluginSession>> PluginSession::connect(std::shared_ptr<Pl
     e.message = (bad_url ? "bad database URL: " : "cannot connect: ") + e.message;
     return e;
   }
-  return std::unique_ptr<PluginSession>(new PluginSession(std::move(plugin), conn));
+  return conn;
+}
+
+Result<std::unique_ptr<PluginSession>> PluginSession::connect(std::shared_ptr<Plugin> plugin, const std::string &url,
+                                                              const ConnectOptions &options) {
+  auto conn = open(plugin->table(), url, options);
+  if (!conn) return conn.status();
+  return std::unique_ptr<PluginSession>(new PluginSession(std::move(plugin), *conn, url, options));
+}
+
+Status PluginSession::disconnect() {
+  end_open_cursor();
+  if (conn_) t().close(conn_);
+  conn_ = nullptr;
+  return {};
+}
+
+Status PluginSession::reconnect() {
+  if (conn_) return {};
+  auto conn = open(t(), url_, options_);
+  if (!conn) return conn.status();
+  conn_ = *conn;
+  return {};
+}
+
+Status PluginSession::not_connected() const {
+  return Status::fail(Exit::kFailed,
+                      "not connected: tide's connection is closed (tide.step_aside), or could not be opened again");
 }
 
 PluginSession::~PluginSession() {
@@ -136,29 +161,31 @@ PluginSession::~PluginSession() {
     c->end();
     c->orphan();
   }
-  t().close(conn_);
+  if (conn_) t().close(conn_);
 }
 
 void PluginSession::end_open_cursor() {
   if (open_cursor_) open_cursor_->end();
 }
 
-bool PluginSession::in_transaction() { return t().in_transaction(conn_) == 1; }
+bool PluginSession::in_transaction() { return conn_ && t().in_transaction(conn_) == 1; }
 
 Status PluginSession::check(int rc) {
   if (rc == TIDE_OK) return {};
   return error_from_driver(t(), *t().last_error(conn_));
 }
 
-std::string PluginSession::server_version() { return t().server_version(conn_); }
+std::string PluginSession::server_version() { return conn_ ? t().server_version(conn_) : ""; }
 
 Status PluginSession::exec(std::string_view script) {
   end_open_cursor();
+  if (!conn_) return not_connected();
   return check(t().exec(conn_, script.data(), script.size()));
 }
 
 Result<std::unique_ptr<Cursor>> PluginSession::query(std::string_view sql, std::span<const tide_value> params) {
   end_open_cursor();
+  if (!conn_) return not_connected();
   tide_stmt *stmt = nullptr;
   int rc = t().query(conn_, sql.data(), sql.size(), params.data(), params.size(), &stmt);
   if (rc != TIDE_OK) return check(rc);
@@ -167,23 +194,30 @@ Result<std::unique_ptr<Cursor>> PluginSession::query(std::string_view sql, std::
 
 Status PluginSession::begin() {
   end_open_cursor();
+  if (!conn_) return not_connected();
   return check(t().begin(conn_));
 }
 
 Status PluginSession::commit() {
   end_open_cursor();
+  if (!conn_) return not_connected();
   return check(t().commit(conn_));
 }
 
 Status PluginSession::rollback() {
   end_open_cursor();
+  if (!conn_) return not_connected();
   return check(t().rollback(conn_));
 }
 
 Status PluginSession::lock(std::string_view key, int64_t timeout_ms) {
+  if (!conn_) return not_connected();
   return check(t().lock(conn_, std::string(key).c_str(), timeout_ms));
 }
 
-Status PluginSession::unlock(std::string_view key) { return check(t().unlock(conn_, std::string(key).c_str())); }
+Status PluginSession::unlock(std::string_view key) {
+  if (!conn_) return not_connected();
+  return check(t().unlock(conn_, std::string(key).c_str()));
+}
 
 }  // namespace tide

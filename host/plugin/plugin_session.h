@@ -54,18 +54,24 @@ class PluginSession : public Session {
   bool in_transaction() override;
   Status lock(std::string_view key, int64_t timeout_ms) override;
   Status unlock(std::string_view key) override;
+  Status disconnect() override;
+  Status reconnect() override;
 
  private:
-  PluginSession(std::shared_ptr<Plugin> plugin, tide_conn *conn)
-      : plugin_(std::move(plugin)), dialect_(plugin_), conn_(conn) {}
+  PluginSession(std::shared_ptr<Plugin> plugin, tide_conn *conn, std::string url, ConnectOptions options)
+      : plugin_(std::move(plugin)), dialect_(plugin_), conn_(conn), url_(std::move(url)), options_(options) {}
   friend class PluginCursor;
+  static Result<tide_conn *> open(const tide_driver &t, const std::string &url, const ConnectOptions &options);
   Status check(int rc);
+  Status not_connected() const;
   void end_open_cursor();
   const tide_driver &t() const { return plugin_->table(); }
 
   std::shared_ptr<Plugin> plugin_;
   PluginDialect dialect_;
-  tide_conn *conn_;
+  tide_conn *conn_;  // null between disconnect() and reconnect()
+  std::string url_;  // for reconnect(); only ever shown redacted
+  ConnectOptions options_;
   PluginCursor *open_cursor_ = nullptr;
 };
 

@@ -4,6 +4,12 @@
 
 namespace tide {
 
+Status Session::disconnect() {
+  return Status::fail(Exit::kFailed, "this connection cannot be closed and opened again");
+}
+
+Status Session::reconnect() { return disconnect(); }
+
 std::string Dialect::placeholder(int n) const {
   return param_style() == TIDE_PARAM_DOLLAR ? fmt::format("${}", n) : std::string("?");
 }

@@ -63,6 +63,11 @@ class Session {
   virtual bool in_transaction() = 0;
   virtual Status lock(std::string_view key, int64_t timeout_ms) = 0;
   virtual Status unlock(std::string_view key) = 0;
+  // Close the connection, then open it again with the same URL and options, for work
+  // that needs nobody connected to the database (tide.step_aside). While closed, every
+  // call fails with "not connected". Sessions that cannot do this say so.
+  virtual Status disconnect();
+  virtual Status reconnect();
 };
 
 // Helpers over any Session.

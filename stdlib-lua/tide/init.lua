@@ -115,6 +115,33 @@ function tide.duration_ms(d)
   return scale and math.floor(n * scale) or nil
 end
 
+--- Run fn with tide's own connection closed and the migration lock released, for work
+-- that needs nobody connected to the database (CREATE DATABASE ... TEMPLATE, DROP
+-- DATABASE): tide.snapshot.postgres_template calls it. Afterwards tide connects again and
+-- takes the lock again (waiting up to lock_timeout, as at the start of the run), and
+-- checks that the migration history is what it was -- another tide run may have
+-- migrated in between -- and fails the run if not, unless opts.history_may_change (a
+-- restore puts an older history back). Either way, once the history has changed no
+-- further migration runs in this run. Returns fn's results; raises fn's error (after
+-- reconnecting). Outside a run (no connection open) it just calls fn.
+--   tide.step_aside(function() ... end, { history_may_change = false })
+function tide.step_aside(fn, opts)
+  if type(fn) ~= "function" then error("step_aside: expects a function", 2) end
+  if opts ~= nil and type(opts) ~= "table" then error("step_aside: opts must be a table", 2) end
+  for k in pairs(opts or {}) do
+    if k ~= "history_may_change" then
+      error("step_aside: unknown option `" .. tostring(k) .. "` (known: history_may_change)", 2)
+    end
+  end
+  local results
+  local function keep(...) results = { n = select("#", ...), ... } end
+  local done, err = core.step_aside(function() keep(fn()) end,
+    opts ~= nil and opts.history_may_change == true)
+  if done == nil then return fn() end
+  if not done then error(setmetatable(err, require("tide.db").Error), 0) end
+  return unpack(results, 1, results.n)
+end
+
 --- Snapshot providers, loaded on first use: tide.snapshot.sqlite, tide.snapshot.pg_dump ...
 -- (the same modules as require("tide.snapshot.<name>")).
 setmetatable(tide, {

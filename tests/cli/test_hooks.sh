@@ -459,4 +459,108 @@ test_exec_misuse_raises() {
   expect_stderr_contains "exec: timeout must be a duration"
 }
 
+# ---- tide.step_aside ----------------------------------------------------------------------
+
+# Migrations 001 and 002, and a tide.lua whose before_migrate hook stands aside to run
+# another tide (project other/, on the same database file, with the migrations given as
+# $1) — which can only migrate if the lock was released. $2: step_aside's options.
+step_aside_project() {
+  mkdir -p other/migrations
+  write migrations/001_a.sql <<'EOF'
+CREATE TABLE a (id integer);
+EOF
+  write migrations/002_b.sql <<'EOF'
+CREATE TABLE b (id integer);
+EOF
+  local f
+  for f in $1; do cp "migrations/$f" other/migrations/; done
+  write other/tide.lua <<EOF
+return { database = "sqlite:$PWD/test.db", lock_timeout = "2s" }
+EOF
+  write tide.lua <<EOF
+return {
+  database = "sqlite:test.db",
+  hooks = {
+    before_migrate = function(ctx)
+      tide.step_aside(function()
+        local r = assert(tide.exec{"$TIDE_BIN", "-C", "other", "up"})
+        assert(r.code == 0, "the other run failed: " .. r.stderr)
+      end${2:+, $2})
+    end,
+  },
+}
+EOF
+}
+
+# The other run migrates while this one stands aside; this run takes the lock back, sees
+# the history changed and stops without applying anything twice.
+test_step_aside_releases_the_lock_and_stops_when_another_run_migrated() {
+  step_aside_project "001_a.sql 002_b.sql"
+  tide up
+  expect_exit 1
+  expect_stderr_contains "the migration history changed while tide's connection was closed (tide.step_aside)"
+  expect_stdout_contains "connected and locked again"
+  expect_stdout_not_contains "up 001"
+  expect_applied "001 002"
+}
+
+# With history_may_change the step itself succeeds, but a plan made from the old history
+# is not followed: no migration of this run is applied.
+test_step_aside_history_may_change_still_stops_the_plan() {
+  step_aside_project "001_a.sql" "{ history_may_change = true }"
+  tide up
+  expect_exit 1
+  expect_stdout_contains "hook before_migrate (tide.lua) ok"
+  expect_stderr_contains "migrations/001_a.sql: not run: the migration history changed during this run"
+  expect_applied "001"
+  expect_no_table b
+}
+
+# One migration, and tide.lua's before_migrate hook running the Lua in $1.
+before_migrate_project() {
+  project
+  write migrations/001_a.sql <<'EOF'
+CREATE TABLE a (id integer);
+EOF
+  write tide.lua <<EOF
+return {
+  database = "sqlite:test.db",
+  hooks = { before_migrate = function(ctx) $1 end },
+}
+EOF
+}
+
+test_step_aside_returns_values_and_lets_an_unchanged_run_go_on() {
+  before_migrate_project '
+      local a, b = tide.step_aside(function() return 1, "x" end)
+      assert(a == 1 and b == "x", "step_aside returned " .. tostring(a) .. " " .. tostring(b))
+      assert(ctx.db:scalar("SELECT count(*) FROM tide_history") == 0)'
+  tide up
+  expect_exit 0
+  expect_applied "001"
+}
+
+test_step_aside_raises_the_functions_error_after_reconnecting() {
+  before_migrate_project 'tide.step_aside(function() error("copy failed") end)'
+  tide up
+  expect_exit 1
+  expect_stderr_contains "copy failed"
+  expect_stdout_contains "connected and locked again"
+  expect_no_table a
+}
+
+test_step_aside_refuses_inside_a_transaction() {
+  project
+  write migrations/001_a.lua <<'EOF'
+return {
+  up = function(db) tide.step_aside(function() end) end,
+  down = function(db) end,
+}
+EOF
+  tide up
+  expect_exit 1
+  expect_stderr_contains "tide.step_aside cannot close tide's connection inside a transaction"
+  expect_sql "SELECT count(*) FROM tide_history" 0
+}
+
 run_tests

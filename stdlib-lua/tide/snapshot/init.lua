@@ -61,6 +61,15 @@ function M.check_new_file(provider, path, overwrite)
   end
 end
 
+--- Write text to a file (raising with the provider's name when it cannot).
+function M.write_file(provider, path, text)
+  local f, err = io.open(path, "wb")
+  if not f then M.fail(provider .. " snapshot: cannot write " .. path .. ": " .. tostring(err)) end
+  local ok, werr = f:write(text)
+  f:close()
+  if not ok then M.fail(provider .. " snapshot: cannot write " .. path .. ": " .. tostring(werr)) end
+end
+
 --- Delete a snapshot file (gone already is fine).
 function M.drop_file(provider, path)
   if M.file_exists(path) then
