@@ -12,6 +12,7 @@
 #include "cli/options.h"
 #include "cli/output.h"
 #include "cli/scaffold.h"
+#include "cli/wait.h"
 #include "config/config.h"
 #include "lua/state.h"
 #include "util/text.h"
@@ -38,6 +39,9 @@ OutputOptions output_options(const CommandLine &cl) {
   // Errors and warnings are painted on stderr: colour only when both streams are terminals,
   // so `tide up 2>err.log` writes no escape codes to the log.
   o.color = !cl.no_color && !(no_color && *no_color) && !cl.json && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
+  o.terminal = isatty(STDOUT_FILENO);
+  // `dump -o -` writes the schema to stdout: nothing else may go there.
+  if (cl.command == "dump" && cl.dump_output == "-") o.quiet = true;
   return o;
 }
 
@@ -57,6 +61,8 @@ static int run(int argc, char **argv) {
   // Folders named on the command line are relative to where tide was started (after -C),
   // not to the project folder it moves into below.
   for (auto &dir : cl.config.plugin_path) dir = std::filesystem::absolute(dir, ec).string();
+  if (!cl.dump_output.empty() && cl.dump_output != "-")
+    cl.dump_output = std::filesystem::absolute(cl.dump_output, ec).string();
   if (cl.command == "init") {
     Status s = init_project(out);
     return s.ok() ? 0 : fail(out, s);
@@ -91,6 +97,14 @@ static int run(int argc, char **argv) {
 
   // 6. The driver for the URL's scheme, and a connection.
   out.run_header(config->environment, redact_url(config->database));
+  if (cl.command == "wait") {  // retries the connection itself
+    auto timeout = parse_duration_ms(cl.wait_timeout);
+    if (!timeout) return fail(out, Status::fail(Exit::kUsage, fmt::format("wait --timeout {}: not a duration",
+                                                                          cl.wait_timeout),
+                                                "write it like 500ms, 30s, 5m or a number of seconds"));
+    Status s = wait_command(*config, *timeout, out);
+    return s.ok() ? 0 : fail(out, s);
+  }
   auto opened = open_database(*config);
   if (!opened) return fail(out, opened.status());
   session = std::move(*opened);

@@ -12,13 +12,16 @@
 
 namespace tide {
 
+// The plugin for the database URL's scheme (exit 2 when there is none).
+Result<std::shared_ptr<Plugin>> find_driver(const Config &config);
+
 // Find the plugin for the URL's scheme and connect; errors never show the password.
 Result<std::unique_ptr<Session>> open_database(const Config &config);
 
 // Refuse destructive commands in protected environments without --yes.
 Status check_protected(const CommandLine &cl, const Config &config);
 
-// up, down, redo, status, validate, baseline, repair, resolve.
+// up, down, redo, status, validate, baseline, repair, resolve, dump.
 Status run_command(const CommandLine &cl, const Config &config, Session &session, LuaState &lua, Output &out);
 
 // `tide drivers`.

@@ -6,6 +6,7 @@
 #include <tide/driver.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -63,6 +64,9 @@ class Session {
   virtual bool in_transaction() = 0;
   virtual Status lock(std::string_view key, int64_t timeout_ms) = 0;
   virtual Status unlock(std::string_view key) = 0;
+  // The schema as a SQL script, piece by piece through write (false stops the dump).
+  using DumpWriter = std::function<bool(std::string_view)>;
+  virtual Status dump(const DumpWriter &write) = 0;
 };
 
 // Helpers over any Session.

@@ -55,6 +55,7 @@ class FakeSession : public Session {
   bool in_transaction() override { return in_tx_; }
   Status lock(std::string_view key, int64_t timeout_ms) override;
   Status unlock(std::string_view) override { return {}; }
+  Status dump(const DumpWriter &write) override;  // the committed statements, one per line
 
  private:
   FakeDb &db_;

@@ -1,0 +1,16 @@
+// `tide dump`: the database's schema through its driver's dump member (ABI 1.1), written
+// atomically to schema.sql (or -o FILE), or to stdout with -o -.
+#pragma once
+
+#include <string>
+
+#include "cli/output.h"
+#include "config/config.h"
+#include "plugin/session.h"
+
+namespace tide {
+
+// target: a path (absolute, or relative to the project folder), or "-" for stdout.
+Status dump_command(const std::string &target, const Config &config, Session &session, Output &out);
+
+}  // namespace tide
