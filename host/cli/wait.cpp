@@ -46,7 +46,7 @@ Error timed_out(const Error &last, int attempts, int64_t timeout_ms, const std::
   Error e;
   e.exit = Exit::kLocked;
   e.where = url;
-  e.message = fmt::format("the database did not accept a connection within {:.1f} s ({} attempts)",
+  e.message = fmt::format("the database did not accept a connection within {:.1f} s ({} attempt(s))",
                           static_cast<double>(timeout_ms) / 1000, attempts);
   e.detail = "last error: " + reason(last);
   if (!last.detail.empty()) e.detail += "\n" + last.detail;
