@@ -27,7 +27,8 @@ test_install_layout() {
   install_tide
   local f
   for f in bin/tide bin/tide-conformance include/tide/driver.h lib/tide/plugins/tide-driver-sqlite.so \
-    lib/cmake/tide/tideConfig.cmake lib/cmake/tide/tideConfigVersion.cmake lib/cmake/tide/tideTargets.cmake; do
+    lib/cmake/tide/tideConfig.cmake lib/cmake/tide/tideConfigVersion.cmake lib/cmake/tide/tideTargets.cmake \
+    share/tide/lua-types/tide.lua; do
     [[ -e "$PREFIX/$f" ]] || fail "not installed: $f"
   done
   # The installed tide finds the installed plugins first.
