@@ -97,12 +97,8 @@ static int run(int argc, char **argv) {
 
   // 6. The driver for the URL's scheme, and a connection.
   out.run_header(config->environment, redact_url(config->database));
-  if (cl.command == "wait") {  // retries the connection itself
-    auto timeout = parse_duration_ms(cl.wait_timeout);
-    if (!timeout) return fail(out, Status::fail(Exit::kUsage, fmt::format("wait --timeout {}: not a duration",
-                                                                          cl.wait_timeout),
-                                                "write it like 500ms, 30s, 5m or a number of seconds"));
-    Status s = wait_command(*config, *timeout, out);
+  if (cl.command == "wait") {  // connects, again and again, by itself
+    Status s = wait_command(*config, cl.wait_timeout, out);
     return s.ok() ? 0 : fail(out, s);
   }
   auto opened = open_database(*config);

@@ -31,7 +31,9 @@ std::string baseline_note(Session &session, const Config &config) {
 }
 
 Status dump_to_stdout(Session &session, const Config &config) {
-  auto write = [](std::string_view piece) { return std::fwrite(piece.data(), 1, piece.size(), stdout) == piece.size(); };
+  auto write = [](std::string_view piece) {
+    return std::fwrite(piece.data(), 1, piece.size(), stdout) == piece.size();
+  };
   Status s = session.dump(write);
   if (s.ok()) write(baseline_note(session, config));
   if (std::fflush(stdout) != 0 || std::ferror(stdout))
@@ -45,7 +47,8 @@ Status dump_command(const std::string &target, const Config &config, Session &se
   if (target == "-") return dump_to_stdout(session, config);
   // Like the SQLite driver's database files: a missing folder is made (db/structure.sql).
   std::error_code ec;
-  if (auto dir = std::filesystem::path(target).parent_path(); !dir.empty()) std::filesystem::create_directories(dir, ec);
+  if (auto dir = std::filesystem::path(target).parent_path(); !dir.empty())
+    std::filesystem::create_directories(dir, ec);
   auto file = AtomicFile::create(target);
   if (!file) return file.status();
   AtomicFile &f = **file;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "cli/commands.h"
@@ -59,7 +60,12 @@ Error timed_out(const Error &last, int attempts, int64_t timeout_ms, const std::
 
 }  // namespace
 
-Status wait_command(const Config &config, int64_t timeout_ms, Output &out) {
+Status wait_command(const Config &config, const std::string &timeout, Output &out) {
+  std::optional<int64_t> parsed = parse_duration_ms(timeout);
+  if (!parsed)
+    return Status::fail(Exit::kUsage, fmt::format("wait --timeout {}: not a duration", timeout),
+                        "write it like 500ms, 30s, 5m or a number of seconds");
+  const int64_t timeout_ms = *parsed;
   auto plugin = find_driver(config);  // a missing driver is not worth waiting for
   if (!plugin) return plugin.status();
   const std::string url = redact_url(config.database);
@@ -77,8 +83,8 @@ Status wait_command(const Config &config, int64_t timeout_ms, Output &out) {
       int64_t ms = ms_since(start);
       out.event("ready",
                 {{"database", url}, {"attempts", std::to_string(attempt)}, {"duration_ms", std::to_string(ms)}},
-                fmt::format("database ready: {} ({} {}, after {} attempt(s), {} ms)", url,
-                            (*session)->dialect().name(), (*session)->server_version(), attempt, ms));
+                fmt::format("database ready: {} ({} {}, after {} attempt(s), {} ms)", url, (*session)->dialect().name(),
+                            (*session)->server_version(), attempt, ms));
       return {};
     }
     Error e = session.error();

@@ -29,8 +29,8 @@ Result<std::unique_ptr<AtomicFile>> AtomicFile::create(const fs::path &target) {
   std::string pattern = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
   int fd = mkstemp(pattern.data());
   if (fd < 0)
-    return Status::fail(Exit::kFailed, fmt::format("{}: cannot create a file in {}: {}", target.string(),
-                                                   dir.string(), std::strerror(errno)));
+    return Status::fail(Exit::kFailed, fmt::format("{}: cannot create a file in {}: {}", target.string(), dir.string(),
+                                                   std::strerror(errno)));
   struct stat st {};
   fchmod(fd, ::stat(target.c_str(), &st) == 0 ? st.st_mode & 07777 : default_mode());
   return std::unique_ptr<AtomicFile>(new AtomicFile(target, pattern, fd));
