@@ -112,6 +112,10 @@ std::optional<int> parse_command_line(int argc, char **argv, CommandLine &c) {
     std::fprintf(stderr, "error: resolve needs --applied or --rolled-back\n");
     return 2;
   }
+  if (dump->parsed() && c.dump_output == "-" && c.json) {
+    std::fprintf(stderr, "error: dump -o - writes the schema to stdout, where --json writes its events; use -o FILE\n");
+    return 2;
+  }
   c.command = app.get_subcommands().front()->get_name();
   return std::nullopt;
 }

@@ -66,6 +66,11 @@ test_output_file_and_stdout() {
   expect_eq "$(head -c 27 "$OUT")" 'CREATE TABLE "tide_history"' "first bytes of dump -o -"
   expect_stdout_not_contains "tide: environment"
   cmp -s "$OUT" out/schema-copy.sql || fail "-o - and -o FILE differ"
+  # --json events go to stdout too: refused rather than mixed into the schema.
+  tide --json dump -o -
+  expect_exit 2
+  expect_stderr_contains "use -o FILE"
+  expect_stdout_empty
 }
 
 test_dump_goes_to_the_config_folder() {
