@@ -107,4 +107,27 @@ test_password_is_never_shown() {
   expect_stdout_not_contains "hunter22"
 }
 
+# With the server drivers (when built): a closed local port is refused until the timeout.
+# Needs no server, only the plugin; skipped (with a line saying so) while it is absent.
+test_server_drivers_on_a_closed_port() {
+  project
+  local port scheme ran=0
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  for scheme in postgres mysql; do
+    tide drivers
+    if ! grep -q "tide-driver-$scheme.so" "$OUT"; then
+      echo "skip: no $scheme plugin in this build" >&2
+      continue
+    fi
+    tide --database "$scheme://tide:s3cret-pw@127.0.0.1:$port/tide" wait --timeout 1
+    expect_exit 4
+    expect_stderr_contains "did not accept a connection within 1.0 s"
+    expect_stderr_contains "last error:"
+    expect_stderr_not_contains "s3cret-pw"
+    expect_stdout_not_contains "s3cret-pw"
+    ran=$((ran + 1))
+  done
+  ((ran > 0)) || echo "skip: test_server_drivers_on_a_closed_port ran against no driver" >&2
+}
+
 run_tests
