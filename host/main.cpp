@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "cli/commands.h"
+#include "cli/dump.h"
 #include "cli/options.h"
 #include "cli/output.h"
 #include "cli/scaffold.h"
@@ -107,8 +108,10 @@ static int run(int argc, char **argv) {
   if (cl.verbose)
     out.note("connected", fmt::format("driver {} · server {}", session->dialect().name(), session->server_version()));
 
-  // 7. The command itself: catalog, lock, plan, execute, report.
-  Status s = run_command(cl, *config, *session, lua, out);
+  // 7. The command itself: catalog, lock, plan, execute, report — or the schema dump,
+  //    which reads the database and needs none of that.
+  Status s = cl.command == "dump" ? dump_command(cl.dump_output, *config, *session, out)
+                                  : run_command(cl, *config, *session, lua, out);
   return s.ok() ? 0 : fail(out, s);
 }
 

@@ -4,7 +4,6 @@
 #include <pwd.h>
 #include <unistd.h>
 
-#include "cli/dump.h"
 #include "migrate/history.h"
 #include "migrate/runner.h"
 #include "util/text.h"
@@ -81,8 +80,6 @@ Status status_command(Runner &runner, const CommandLine &cl, Output &out) {
 }  // namespace
 
 Status run_command(const CommandLine &cl, const Config &config, Session &session, LuaState &lua, Output &out) {
-  if (cl.command == "dump")
-    return dump_command(cl.dump_output.empty() ? "schema.sql" : cl.dump_output, config, session, out);
   auto catalog = scan_migrations(config.migrations_dir, config.migrations_dir);
   if (!catalog) return catalog.status();
   for (const auto &w : catalog->warnings) out.warn(w);

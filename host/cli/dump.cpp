@@ -43,7 +43,8 @@ Status dump_to_stdout(Session &session, const Config &config) {
 
 }  // namespace
 
-Status dump_command(const std::string &target, const Config &config, Session &session, Output &out) {
+Status dump_command(const std::string &output, const Config &config, Session &session, Output &out) {
+  const std::string target = output.empty() ? "schema.sql" : output;  // SPEC §3
   if (target == "-") return dump_to_stdout(session, config);
   // Like the SQLite driver's database files: a missing folder is made (db/structure.sql).
   std::error_code ec;

@@ -10,7 +10,8 @@
 
 namespace tide {
 
-// target: a path (absolute, or relative to the project folder), or "-" for stdout.
-Status dump_command(const std::string &target, const Config &config, Session &session, Output &out);
+// target: a path (absolute, or relative to the project folder), "-" for stdout, or
+// empty for schema.sql in the project folder.
+Status dump_command(const std::string &output, const Config &config, Session &session, Output &out);
 
 }  // namespace tide
