@@ -58,6 +58,36 @@ Error timed_out(const Error &last, int attempts, int64_t timeout_ms, const std::
   return e;
 }
 
+// Shows failed attempts: one line rewritten in place on a terminal; otherwise a line (a
+// `waiting` event with --json) when the error changes, and every kQuietInterval.
+class AttemptReport {
+ public:
+  AttemptReport(Output &out, std::string url, Clock::time_point start)
+      : out_(out), url_(std::move(url)), start_(start), shown_at_(start) {}
+
+  void failed(int attempt, const Error &e) {
+    std::string why = reason(e);
+    if (is_auth_failure(e)) why += " — retrying: a starting container may not have created the user yet";
+    std::string line = fmt::format("waiting for {} ({:.1f} s): {}", url_, ms_since(start_) / 1000.0, why);
+    if (out_.options().terminal && !out_.options().json) return out_.progress(line);
+    if (why == shown_ && Clock::now() - shown_at_ < kQuietInterval) return;
+    out_.event("waiting",
+               {{"database", url_},
+                {"attempt", std::to_string(attempt)},
+                {"duration_ms", std::to_string(ms_since(start_))},
+                {"error", reason(e)}},
+               line);
+    shown_ = why;
+    shown_at_ = Clock::now();
+  }
+
+ private:
+  Output &out_;
+  std::string url_;
+  Clock::time_point start_, shown_at_;
+  std::string shown_;
+};
+
 }  // namespace
 
 Status wait_command(const Config &config, const std::string &timeout, Output &out) {
@@ -71,8 +101,7 @@ Status wait_command(const Config &config, const std::string &timeout, Output &ou
   const std::string url = redact_url(config.database);
   const Clock::time_point start = Clock::now(), deadline = start + milliseconds(timeout_ms);
   milliseconds delay = kFirstDelay;
-  std::string last_shown;
-  Clock::time_point last_shown_at = start;
+  AttemptReport report(out, url, start);
   for (int attempt = 1;; ++attempt) {
     ConnectOptions options;
     int64_t left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count();
@@ -96,21 +125,7 @@ Status wait_command(const Config &config, const std::string &timeout, Output &ou
       out.progress("");
       return timed_out(e, attempt, timeout_ms, url);
     }
-    std::string why = reason(e);
-    if (is_auth_failure(e)) why += " — retrying: a starting container may not have created the user yet";
-    std::string line = fmt::format("waiting for {} ({:.1f} s): {}", url, ms_since(start) / 1000.0, why);
-    if (out.options().terminal && !out.options().json) {
-      out.progress(line);
-    } else if (why != last_shown || Clock::now() - last_shown_at >= kQuietInterval) {
-      out.event("waiting",
-                {{"database", url},
-                 {"attempt", std::to_string(attempt)},
-                 {"duration_ms", std::to_string(ms_since(start))},
-                 {"error", reason(e)}},
-                line);
-      last_shown = why;
-      last_shown_at = Clock::now();
-    }
+    report.failed(attempt, e);
     std::this_thread::sleep_for(std::min<Clock::duration>(delay, deadline - Clock::now()));
     delay = std::min(delay * 2, kMaxDelay);
   }
