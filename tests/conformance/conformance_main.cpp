@@ -1,23 +1,47 @@
-// The conformance runner's main(): Catch2's session, plus --plugin PATH and --url URL
-// (the same as TIDE_CONFORMANCE_PLUGIN / TIDE_CONFORMANCE_URL, which harness.cpp reads),
-// so the installed tide-conformance runs against any plugin:
+// The conformance executable's main(): Catch2's, after one check. The cases live in
+// *_test.cpp.
+//
+// --plugin PATH and --url URL (the same as TIDE_CONFORMANCE_PLUGIN / TIDE_CONFORMANCE_URL,
+// which harness.cpp reads) let the installed tide-conformance run against any plugin:
 //   tide-conformance --plugin ./tide-driver-x.so --url x://localhost/test "[abi]"
-// The cases live in *_test.cpp.
+//
+// A server's URL is only known once scripts/db-servers has started it, so ctest cannot
+// bake it in: TIDE_CONFORMANCE_URL_FROM names the variable that holds it at test time
+// (TIDE_TEST_MYSQL_URL). When that is unset the run is skipped (exit 77, ctest's
+// SKIP_RETURN_CODE), unless TIDE_REQUIRE_SERVERS=1 (scripts/test), where it fails.
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 
-int main(int argc, char *argv[]) {
+int main(int argc, char **argv) {
   Catch::Session session;
-  std::string plugin, url;
+  std::string plugin_arg, url_arg;
   using Catch::clara::Opt;
   session.cli(session.cli() |
-              Opt(plugin, "path")["--plugin"]("the driver plugin to test (default: $TIDE_CONFORMANCE_PLUGIN)") |
-              Opt(url, "url")["--url"]("a database the cases may create and drop tables in "
-                                       "(default: $TIDE_CONFORMANCE_URL)"));
+              Opt(plugin_arg, "path")["--plugin"]("the driver plugin to test (default: $TIDE_CONFORMANCE_PLUGIN)") |
+              Opt(url_arg, "url")["--url"]("a database the cases may create and drop tables in "
+                                           "(default: $TIDE_CONFORMANCE_URL)"));
   if (int rc = session.applyCommandLine(argc, argv); rc != 0) return rc;
-  if (!plugin.empty()) setenv("TIDE_CONFORMANCE_PLUGIN", plugin.c_str(), 1);
-  if (!url.empty()) setenv("TIDE_CONFORMANCE_URL", url.c_str(), 1);
+  if (!plugin_arg.empty()) setenv("TIDE_CONFORMANCE_PLUGIN", plugin_arg.c_str(), 1);
+  if (!url_arg.empty()) setenv("TIDE_CONFORMANCE_URL", url_arg.c_str(), 1);
+
+  const char *from = std::getenv("TIDE_CONFORMANCE_URL_FROM");
+  const char *url = std::getenv("TIDE_CONFORMANCE_URL");
+  if (from && *from && !(url && *url)) {
+    url = std::getenv(from);
+    if (!url || !*url) {
+      const char *required = std::getenv("TIDE_REQUIRE_SERVERS");
+      if (required && std::string_view(required) == "1") {
+        std::fprintf(stderr, "%s is not set, and TIDE_REQUIRE_SERVERS=1: start the server first\n", from);
+        return 1;
+      }
+      std::printf("skipped: %s is not set (eval \"$(scripts/db-servers start)\" first)\n", from);
+      return 77;
+    }
+    setenv("TIDE_CONFORMANCE_URL", url, 1);
+  }
   return session.run();
 }
