@@ -9,9 +9,11 @@
 #include <filesystem>
 
 #include "cli/commands.h"
+#include "cli/dump.h"
 #include "cli/options.h"
 #include "cli/output.h"
 #include "cli/scaffold.h"
+#include "cli/wait.h"
 #include "config/config.h"
 #include "lua/state.h"
 #include "util/text.h"
@@ -38,6 +40,9 @@ OutputOptions output_options(const CommandLine &cl) {
   // Errors and warnings are painted on stderr: colour only when both streams are terminals,
   // so `tide up 2>err.log` writes no escape codes to the log.
   o.color = !cl.no_color && !(no_color && *no_color) && !cl.json && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
+  o.terminal = isatty(STDOUT_FILENO);
+  // `dump -o -` writes the schema to stdout: nothing else may go there.
+  if (cl.command == "dump" && cl.dump_output == "-") o.quiet = true;
   return o;
 }
 
@@ -57,6 +62,8 @@ static int run(int argc, char **argv) {
   // Folders named on the command line are relative to where tide was started (after -C),
   // not to the project folder it moves into below.
   for (auto &dir : cl.config.plugin_path) dir = std::filesystem::absolute(dir, ec).string();
+  if (!cl.dump_output.empty() && cl.dump_output != "-")
+    cl.dump_output = std::filesystem::absolute(cl.dump_output, ec).string();
   if (cl.command == "init") {
     Status s = init_project(out);
     return s.ok() ? 0 : fail(out, s);
@@ -92,14 +99,20 @@ static int run(int argc, char **argv) {
 
   // 6. The driver for the URL's scheme, and a connection.
   out.run_header(config->environment, redact_url(config->database));
+  if (cl.command == "wait") {  // connects, again and again, by itself
+    Status s = wait_command(*config, cl.wait_timeout, out);
+    return s.ok() ? 0 : fail(out, s);
+  }
   auto opened = open_database(*config);
   if (!opened) return fail(out, opened.status());
   session = std::move(*opened);
   if (cl.verbose)
     out.note("connected", fmt::format("driver {} · server {}", session->dialect().name(), session->server_version()));
 
-  // 7. The command itself: catalog, lock, plan, execute, report.
-  Status s = run_command(cl, *config, *session, lua, out);
+  // 7. The command itself: catalog, lock, plan, execute, report — or the schema dump,
+  //    which reads the database and needs none of that.
+  Status s = cl.command == "dump" ? dump_command(cl.dump_output, *config, *session, out)
+                                  : run_command(cl, *config, *session, lua, out);
   return s.ok() ? 0 : fail(out, s);
 }
 

@@ -23,14 +23,17 @@ std::string applied_by() {
   return user + "@" + host;
 }
 
-Result<std::unique_ptr<Session>> open_database(const Config &config) {
+Result<std::shared_ptr<Plugin>> find_driver(const Config &config) {
   std::string scheme = url_scheme(config.database);
   if (scheme.empty())
     return Status::fail(Exit::kUsage, fmt::format("database URL \"{}\" has no scheme", redact_url(config.database)),
                         "write it like sqlite:db/dev.sqlite3 or postgres://user@host/db");
   std::vector<std::filesystem::path> dirs(config.plugin_path.begin(), config.plugin_path.end());
-  PluginFinder finder(dirs);
-  auto plugin = finder.for_scheme(scheme);
+  return PluginFinder(dirs).for_scheme(scheme);
+}
+
+Result<std::unique_ptr<Session>> open_database(const Config &config) {
+  auto plugin = find_driver(config);
   if (!plugin) return plugin.status();
   ConnectOptions opts;
   opts.statement_timeout_ms = config.statement_timeout_ms;

@@ -12,6 +12,9 @@
 
 namespace tide {
 
+// The plugin for the database URL's scheme (exit 2 when there is none).
+Result<std::shared_ptr<Plugin>> find_driver(const Config &config);
+
 // Find the plugin for the URL's scheme and connect; errors never show the password.
 Result<std::unique_ptr<Session>> open_database(const Config &config);
 

@@ -85,6 +85,10 @@ std::optional<int> parse_command_line(int argc, char **argv, CommandLine &c) {
       resolve->add_flag("--rolled-back", c.rolled_back, "None of its changes remain: forget it, so up runs it again");
   ra->excludes(rr);
   app.add_subcommand("drivers", "List the driver plugins found, with schemes and capabilities");
+  auto *dump = app.add_subcommand("dump", "Write the database schema to schema.sql (driver-provided)");
+  dump->add_option("-o,--output", c.dump_output, "Write to FILE instead of schema.sql; - for standard output");
+  auto *wait = app.add_subcommand("wait", "Wait until the database accepts a connection (exit 4 on timeout)");
+  wait->add_option("--timeout", c.wait_timeout, "How long to wait: 500ms, 30s, 5m (default 60s)");
   (void)init;
 
   try {
@@ -106,6 +110,10 @@ std::optional<int> parse_command_line(int argc, char **argv, CommandLine &c) {
   }
   if (resolve->parsed() && !c.applied && !c.rolled_back) {
     std::fprintf(stderr, "error: resolve needs --applied or --rolled-back\n");
+    return 2;
+  }
+  if (dump->parsed() && c.dump_output == "-" && c.json) {
+    std::fprintf(stderr, "error: dump -o - writes the schema to stdout, where --json writes its events; use -o FILE\n");
     return 2;
   }
   c.command = app.get_subcommands().front()->get_name();

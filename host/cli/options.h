@@ -24,6 +24,8 @@ struct CommandLine {
   bool sql = false;                           // new --sql
   std::string version;                        // baseline V, resolve V
   bool applied = false, rolled_back = false;  // resolve
+  std::string dump_output;                    // dump -o FILE ("-": stdout; empty: schema.sql)
+  std::string wait_timeout = "60s";           // wait --timeout DUR
 };
 
 // Parses argv. Returns an exit code when the process should stop now (--help,

@@ -58,7 +58,8 @@ std::string Output::json_object(std::string_view event, const Fields &fields) co
     out += ':';
     // Numbers stay numbers; everything else is a string.
     bool numeric = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos && v.size() < 16 &&
-                   (k == "duration_ms" || k == "exit_code" || k == "line" || k == "count");
+                   (k == "duration_ms" || k == "exit_code" || k == "line" || k == "count" || k == "attempt" ||
+                    k == "attempts" || k == "bytes");
     out += numeric ? v : json_quote(mask(v));
   }
   return out + "}";
@@ -94,6 +95,13 @@ void Output::event(std::string_view name, const Fields &fields, std::string_view
 void Output::run_header(const std::string &environment, const std::string &redacted_url) {
   event("run", {{"environment", environment}, {"database", redacted_url}},
         paint(fmt::format("tide: environment {} · database {}", environment, redacted_url), kDim));
+}
+
+void Output::progress(std::string_view text) {
+  if (o_.json || o_.quiet || !o_.terminal) return;
+  write(stdout, fmt::format("\r{}\033[K", text));
+  std::fflush(stdout);
+  line_open_ = !text.empty();
 }
 
 void Output::migration_begin(const MigrationFile &file, Direction dir) {

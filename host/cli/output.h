@@ -21,6 +21,7 @@ struct OutputOptions {
   bool quiet = false;
   bool verbose = false;
   bool color = false;
+  bool terminal = false;  // stdout is a terminal: progress() may rewrite its line
 };
 
 class Output : public Reporter {
@@ -35,6 +36,9 @@ class Output : public Reporter {
   void info(std::string_view text) { event("info", {{"message", std::string(text)}}, text); }
   void error(const Error &e);
   void run_header(const std::string &environment, const std::string &redacted_url);
+  // A status line rewritten in place on a terminal (text mode only; nothing otherwise).
+  // The next output starts on a new line; an empty text erases the line instead.
+  void progress(std::string_view text);
   void status_table(const Overview &ov);
 
   // Reporter

@@ -63,6 +63,15 @@ int split_collect(void *user, size_t start, size_t len) noexcept {
   }
 }
 
+// The dump member's writer: also called from inside the plugin.
+int dump_write(void *user, const char *data, size_t len) noexcept {
+  try {
+    return (*static_cast<const Session::DumpWriter *>(user))(std::string_view(data, len)) ? 0 : 1;
+  } catch (...) {
+    return 1;
+  }
+}
+
 }  // namespace
 
 Error error_from_driver(const tide_driver &driver, const tide_error &err) {
@@ -218,6 +227,23 @@ Status PluginSession::lock(std::string_view key, int64_t timeout_ms) {
 Status PluginSession::unlock(std::string_view key) {
   if (!conn_) return not_connected();
   return check(t().unlock(conn_, std::string(key).c_str()));
+}
+
+Status PluginSession::dump(const DumpWriter &write) {
+  const tide_driver &d = t();
+  if (!TIDE_DRIVER_HAS(d, dump))
+    return Status::fail(Exit::kUsage,
+                        fmt::format("the {} driver cannot dump a schema: {} has no dump member (plugin ABI {}.{}; "
+                                    "dump came with ABI 1.1)",
+                                    d.name, plugin_->path().string(), d.abi_major, d.abi_minor),
+                        "use the database's own dump tool, or a newer build of the plugin");
+  end_open_cursor();
+  int rc = d.dump(conn_, dump_write, const_cast<DumpWriter *>(&write));
+  if (rc == TIDE_OK) return {};
+  Status s = check(rc);
+  // The driver cannot dump here (no dump tool, too old a tool): not a database failure.
+  if (rc == TIDE_EUNSUPPORTED) s.error().exit = Exit::kUsage;
+  return s;
 }
 
 }  // namespace tide

@@ -56,6 +56,7 @@ class PluginSession : public Session {
   Status unlock(std::string_view key) override;
   Status disconnect() override;
   Status reconnect() override;
+  Status dump(const DumpWriter &write) override;
 
  private:
   PluginSession(std::shared_ptr<Plugin> plugin, tide_conn *conn, std::string url, ConnectOptions options)

@@ -6,6 +6,7 @@
 #include <tide/driver.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -68,6 +69,9 @@ class Session {
   // call fails with "not connected". Sessions that cannot do this say so.
   virtual Status disconnect();
   virtual Status reconnect();
+  // The schema as a SQL script, piece by piece through write (false stops the dump).
+  using DumpWriter = std::function<bool(std::string_view)>;
+  virtual Status dump(const DumpWriter &write) = 0;
 };
 
 // Helpers over any Session.

@@ -9,6 +9,7 @@
 //   url.{h,cpp}         parsing sqlite: URLs
 //   file_lock.{h,cpp}   the flock()ed sidecar file that is the migration lock
 //   sql_text.{h,cpp}    what needs no connection: the statement splitter, quote_ident
+//   dump.{h,cpp}        the schema dump (tide dump)
 // Only tide_driver_entry is exported (the target's visibility preset is hidden).
 
 #include <sqlite3.h>
@@ -22,6 +23,7 @@
 #include <driver_glue.h>
 
 #include "connection.h"
+#include "dump.h"
 #include "sql_text.h"
 
 namespace tide_sqlite {
@@ -113,6 +115,10 @@ int entry_split(const char *sql, size_t len, tide_split_fn fn, void *user) {
 
 int entry_in_transaction(tide_conn *conn) { return conn && conn->in_transaction() ? 1 : 0; }
 
+int entry_dump(tide_conn *conn, tide_write_fn fn, void *user) {
+  return guarded(conn, [&] { return dump_schema(*conn, fn, user); });
+}
+
 const char *const kSchemes[] = {"sqlite", "sqlite3", nullptr};
 
 const tide_driver kDriver = {
@@ -151,7 +157,7 @@ const tide_driver kDriver = {
     .split = entry_split,
     .in_transaction = entry_in_transaction,
     .upsert = nullptr,  // not yet: seeds (issue 5)
-    .dump = nullptr,    // not yet: tide dump (issue 3)
+    .dump = entry_dump,
 };
 
 }  // namespace

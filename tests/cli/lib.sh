@@ -6,7 +6,8 @@
 # Environment (set by tests/cli/CMakeLists.txt):
 #   TIDE_BIN             the tide binary under test
 #   SQLITE3              the sqlite3 command-line tool used to check the database
-#   TIDE_BAD_PLUGIN_DIR  folder holding tide-driver-notaplugin.so / tide-driver-badmajor.so
+#   TIDE_BAD_PLUGIN_DIR  folder holding the test plugins built from tests/plugin/
+#                        (tide-driver-notaplugin.so, -badmajor.so, -scripted.so, -scripted10.so)
 #   CLI_TEST_FILTER      optional: run only the test functions whose name contains it
 #
 # In a test:
@@ -36,6 +37,7 @@ command -v "$SQLITE3" >/dev/null || { echo "sqlite3 not found ($SQLITE3)" >&2; e
 # Tests must not pick up the caller's settings.
 unset DATABASE_URL TIDE_ENV NO_COLOR TIDE_PLUGIN_PATH TIDE_LUA_PATH
 
+T_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 T_SCRIPT=$(basename "${BASH_SOURCE[1]:-$0}" .sh)
 T_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/tide-cli-${T_SCRIPT}.XXXXXX")
 trap 'rm -rf "$T_ROOT"' EXIT
@@ -192,6 +194,23 @@ CREATE TABLE $2 (id integer primary key);
 -- tide:down
 DROP TABLE $2;
 EOF
+}
+
+# scripted_plugins: sets SCRIPTED to a folder holding tide-driver-scripted.so and
+# tide-driver-scripted10.so (tests/plugin/scripted_plugin.c), the build's or compiled here.
+scripted_plugins() {
+  SCRIPTED="$T_DIR/scripted-plugins"
+  mkdir -p "$SCRIPTED"
+  local name src="$T_LIB_DIR/../plugin/scripted_plugin.c"
+  for name in scripted scripted10; do
+    if [[ -n "$TIDE_BAD_PLUGIN_DIR" && -f "$TIDE_BAD_PLUGIN_DIR/tide-driver-$name.so" ]]; then
+      cp "$TIDE_BAD_PLUGIN_DIR/tide-driver-$name.so" "$SCRIPTED/"
+    else
+      cc -shared -fPIC -fvisibility=hidden -I"$(dirname "$src")/../../plugins/include" \
+        $([[ $name == scripted10 ]] && echo -DSCRIPTED_ABI_1_0) -o "$SCRIPTED/tide-driver-$name.so" "$src" ||
+        fail "could not compile $src"
+    fi
+  done
 }
 
 # ---- running the tests -----------------------------------------------------------------

@@ -1,6 +1,10 @@
 // The conformance executable's main(): Catch2's, after one check. The cases live in
 // *_test.cpp.
 //
+// --plugin PATH and --url URL (the same as TIDE_CONFORMANCE_PLUGIN / TIDE_CONFORMANCE_URL,
+// which harness.cpp reads) let the installed tide-conformance run against any plugin:
+//   tide-conformance --plugin ./tide-driver-x.so --url x://localhost/test "[abi]"
+//
 // A server's URL is only known once scripts/db-servers has started it, so ctest cannot
 // bake it in: TIDE_CONFORMANCE_URL_FROM names the variable that holds it at test time
 // (TIDE_TEST_MYSQL_URL). When that is unset the run is skipped (exit 77, ctest's
@@ -9,9 +13,21 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
 int main(int argc, char **argv) {
+  Catch::Session session;
+  std::string plugin_arg, url_arg;
+  using Catch::clara::Opt;
+  session.cli(session.cli() |
+              Opt(plugin_arg, "path")["--plugin"]("the driver plugin to test (default: $TIDE_CONFORMANCE_PLUGIN)") |
+              Opt(url_arg, "url")["--url"]("a database the cases may create and drop tables in "
+                                           "(default: $TIDE_CONFORMANCE_URL)"));
+  if (int rc = session.applyCommandLine(argc, argv); rc != 0) return rc;
+  if (!plugin_arg.empty()) setenv("TIDE_CONFORMANCE_PLUGIN", plugin_arg.c_str(), 1);
+  if (!url_arg.empty()) setenv("TIDE_CONFORMANCE_URL", url_arg.c_str(), 1);
+
   const char *from = std::getenv("TIDE_CONFORMANCE_URL_FROM");
   const char *url = std::getenv("TIDE_CONFORMANCE_URL");
   if (from && *from && !(url && *url)) {
@@ -27,5 +43,5 @@ int main(int argc, char **argv) {
     }
     setenv("TIDE_CONFORMANCE_URL", url, 1);
   }
-  return Catch::Session().run(argc, argv);
+  return session.run();
 }

@@ -67,6 +67,12 @@ Status FakeSession::lock(std::string_view, int64_t) {
   return e;
 }
 
+Status FakeSession::dump(const DumpWriter &write) {
+  for (const std::string &statement : db_.state.executed)
+    if (!write(statement + ";\n")) return Status::fail(Exit::kFailed, "dump: the writer failed");
+  return {};
+}
+
 Result<std::vector<HistoryRecord>> FakeHistory::load(const std::string &kind) {
   std::vector<HistoryRecord> out;
   for (const auto &[v, r] : db_.state.history)

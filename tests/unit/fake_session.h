@@ -58,6 +58,7 @@ class FakeSession : public Session {
   void set_tx(bool on) { in_tx_ = db_.in_tx = on; }
   Status lock(std::string_view key, int64_t timeout_ms) override;
   Status unlock(std::string_view) override { return {}; }
+  Status dump(const DumpWriter &write) override;  // the committed statements, one per line
 
  private:
   FakeDb &db_;
