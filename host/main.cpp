@@ -38,6 +38,7 @@ OutputOptions output_options(const CommandLine &cl) {
   // Errors and warnings are painted on stderr: colour only when both streams are terminals,
   // so `tide up 2>err.log` writes no escape codes to the log.
   o.color = !cl.no_color && !(no_color && *no_color) && !cl.json && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
+  o.terminal = isatty(STDOUT_FILENO);
   return o;
 }
 

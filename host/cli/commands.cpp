@@ -6,6 +6,7 @@
 
 #include "migrate/history.h"
 #include "migrate/runner.h"
+#include "seed/seed_runner.h"
 #include "util/text.h"
 #include "version.h"
 
@@ -43,20 +44,23 @@ Result<std::unique_ptr<Session>> open_database(const Config &config) {
 }
 
 Status check_protected(const CommandLine &cl, const Config &config) {
-  bool destructive = cl.command == "down" || cl.command == "redo";
+  bool destructive = cl.command == "down" || cl.command == "redo" || (cl.command == "seed" && cl.seed_force);
   if (!destructive || !config.is_protected() || cl.yes) return {};
+  std::string what = cl.command == "seed" ? "seed --force" : cl.command;
   return Status::fail(
-      Exit::kUsage,
-      fmt::format("refusing to run `{}` in the protected environment \"{}\"", cl.command, config.environment),
+      Exit::kUsage, fmt::format("refusing to run `{}` in the protected environment \"{}\"", what, config.environment),
       "pass --yes if you mean it (protected environments are set by `protected` in tide.lua)");
 }
 
 namespace {
 
-Status status_command(Runner &runner, const CommandLine &cl, Output &out) {
+Status status_command(Runner &runner, SeedRunner &seeds, const CommandLine &cl, Output &out) {
   auto ov = runner.status();
   if (!ov) return ov.status();
   out.status_table(*ov);
+  auto seed_states = seeds.status();
+  if (!seed_states) return seed_states.status();
+  if (!seed_states->empty()) out.seed_table(*seed_states);
   if (!cl.status_exit_code) return {};
   for (State s : {State::kDirty, State::kChanged, State::kMissing})
     if (!ov->with(s).empty()) {
@@ -88,12 +92,18 @@ Status run_command(const CommandLine &cl, const Config &config, Session &session
   ctx.lock_timeout_ms = config.lock_timeout_ms;
   ctx.lock_key = "tide:" + config.history_table;
   Runner runner(session, history, lua, out, *catalog, ctx);
+  auto seed_files = scan_seeds(config.seeds_dir, config.seeds_dir);
+  if (!seed_files) return seed_files.status();
+  SeedOptions seed_options{cl.seed_only, cl.seed_force, cl.yes, config.is_protected()};
+  SeedRunner seeds(session, history, lua, out, *seed_files, ctx, seed_options);
 
   const std::string &c = cl.command;
+  if (c == "up" && cl.up_seed) return runner.up(cl.up, [&] { return seeds.run(); });
   if (c == "up") return runner.up(cl.up);
+  if (c == "seed") return runner.locked([&] { return seeds.run(); });
   if (c == "down") return runner.down(cl.down);
   if (c == "redo") return runner.redo();
-  if (c == "status") return status_command(runner, cl, out);
+  if (c == "status") return status_command(runner, seeds, cl, out);
   if (c == "validate") return runner.validate();
   if (c == "baseline") return runner.baseline(cl.version);
   if (c == "repair") return runner.repair();

@@ -21,7 +21,10 @@ struct OutputOptions {
   bool quiet = false;
   bool verbose = false;
   bool color = false;
+  bool terminal = false;  // stdout is a terminal: progress redraws one line
 };
+
+struct SeedStatus;
 
 class Output : public Reporter {
  public:
@@ -36,6 +39,7 @@ class Output : public Reporter {
   void error(const Error &e);
   void run_header(const std::string &environment, const std::string &redacted_url);
   void status_table(const Overview &ov);
+  void seed_table(const std::vector<SeedStatus> &seeds);
 
   // Reporter
   void migration_begin(const MigrationFile &file, Direction dir) override;
@@ -45,6 +49,12 @@ class Output : public Reporter {
   void note(std::string_view event, std::string_view text) override;
   void warn(std::string_view text) override;
   void log(std::string_view level, std::string_view text) override;
+  void seed_begin(const MigrationFile &seed) override;
+  void seed_end(const MigrationFile &seed, const UpsertCounts *rows, int64_t duration_ms) override;
+  void seed_skipped(const MigrationFile &seed, std::string_view why) override;
+  void seed_failed(const MigrationFile &seed, const Error &error) override;
+  void progress(std::string_view what, int64_t rows, double fraction, double seconds) override;
+  void progress_end() override;
 
   const OutputOptions &options() const { return o_; }
 
@@ -63,6 +73,8 @@ class Output : public Reporter {
   OutputOptions o_;
   std::vector<std::string> secrets_;
   bool line_open_ = false;  // a "migrating ..." line waits for its result
+  bool progress_shown_ = false;  // a progress line is on the terminal
+  double progress_at_ = 0;       // seconds into the work when progress was last shown
 };
 
 }  // namespace tide

@@ -27,9 +27,11 @@ size_t skip_blank(std::string_view script, size_t pos) {
   return pos;
 }
 
+}  // namespace
+
 // Turn a driver error on a script that starts at byte base of the file into an error
 // that names the file's line and the failing statement (its number and first line).
-Error locate(Error e, const MigrationFile &file, std::string_view text, size_t base, std::string_view script,
+Error locate_sql_error(Error e, const MigrationFile &file, std::string_view text, size_t base, std::string_view script,
              const Dialect &dialect) {
   if (e.statement_offset < 0 || static_cast<size_t>(e.statement_offset) > script.size()) {
     if (e.where.empty()) e.where = file.display;
@@ -50,6 +52,8 @@ Error locate(Error e, const MigrationFile &file, std::string_view text, size_t b
   return e;
 }
 
+namespace {
+
 class SqlMigrationFile : public Migration {
  public:
   SqlMigrationFile(const MigrationFile &file, std::string text, SqlMigration parsed, const Dialect &dialect)
@@ -69,7 +73,7 @@ class SqlMigrationFile : public Migration {
     std::string_view script = section.in(source_);
     Status s = session.exec(script);
     if (s.ok()) return s;
-    return locate(s.error(), file_, source_, section.offset, script, dialect_);
+    return locate_sql_error(s.error(), file_, source_, section.offset, script, dialect_);
   }
 
  private:
@@ -77,9 +81,9 @@ class SqlMigrationFile : public Migration {
   const Dialect &dialect_;
 };
 
-// An env gate written as a string, or as a list of names (any of them); nullopt for
-// anything else.
-std::optional<std::string> gate_of(lua_State *L, int idx) {
+}  // namespace
+
+std::optional<std::string> env_gate_of(lua_State *L, int idx) {
   if (lua_type(L, idx) == LUA_TSTRING) return std::string(lua_tostring(L, idx));
   if (!lua_istable(L, idx)) return std::nullopt;
   std::string expr;
@@ -95,6 +99,8 @@ std::optional<std::string> gate_of(lua_State *L, int idx) {
   }
   return expr;
 }
+
+namespace {
 
 class LuaMigrationFile : public Migration {
  public:
@@ -169,7 +175,7 @@ Status LuaMigrationFile::read_fields(const std::string &text) {
   lua_getfield(L, t, "description");
   if (lua_type(L, -1) == LUA_TSTRING) description_ = lua_tostring(L, -1);
   lua_getfield(L, t, "env");
-  env_ = gate_of(L, -1);
+  env_ = env_gate_of(L, -1);
   if (!env_ && !lua_isnil(L, -1)) return fail("`env` must be a string or a list of strings");
   lua_settop(L, t - 1);
   source_ = text;
