@@ -284,7 +284,7 @@ void Output::seed_failed(const MigrationFile &seed, const Error &) {
 void Output::progress(std::string_view what, int64_t rows, double fraction, double seconds) {
   bool redraw = o_.terminal && !o_.json;
   if (seconds < 1.0 || (o_.quiet && !o_.json)) return;
-  if (seconds - progress_at_ < (redraw ? 0.1 : 5.0)) return;
+  if (progress_at_ > 0 && seconds - progress_at_ < (redraw ? 0.1 : 5.0)) return;
   progress_at_ = seconds;
   double rate = seconds > 0 ? static_cast<double>(rows) / seconds : 0;
   std::string eta;

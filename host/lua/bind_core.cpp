@@ -117,6 +117,10 @@ void push_error(lua_State *L, const Error &e) {
   lua_setfield(L, -2, "statement_offset");
   lua_pushnumber(L, static_cast<double>(e.error_position));
   lua_setfield(L, -2, "error_position");
+  if (e.exit != Exit::kFailed) {  // a refusal (exit 2) stays one through Lua
+    lua_pushnumber(L, static_cast<double>(static_cast<int>(e.exit)));
+    lua_setfield(L, -2, "exit");
+  }
 }
 
 }  // namespace tide

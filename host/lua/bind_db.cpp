@@ -119,6 +119,7 @@ bool refused(lua_State *L, std::string_view sql) {
   std::string why = sink->check_sql(sql);
   if (why.empty()) return false;
   Error e;
+  e.exit = Exit::kUsage;
   e.message = std::move(why);
   e.hint = "pass --yes to allow it (protected environments are set by `protected` in tide.lua)";
   push_fail(L, e);

@@ -98,6 +98,8 @@ std::string read_row(lua_State *L, size_t i, const UpsertSpec &spec, bool listed
   }
   for (size_t c = 0; c < cols.size(); ++c) {
     if (seen[c]) continue;
+    if (std::find(spec.key.begin(), spec.key.end(), cols[c]) != spec.key.end())
+      return fmt::format("row {}: key column \"{}\" is missing; every row needs its key", i, cols[c]);
     if (!listed)
       return fmt::format(
           "row {} has no column \"{}\" (row 1 has it); every row needs the same columns: write db.NULL for "

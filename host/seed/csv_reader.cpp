@@ -74,7 +74,10 @@ Status CsvReader::read(const RecordFn &fn, const std::function<void(double)> &pr
   auto malformed = [&]() {
     csv_free(&parser);
     return Status::fail(Exit::kFailed,
-                        fmt::format("{}:{}: malformed CSV: {}", display_, parse.line, csv_strerror(csv_error(&parser))),
+                        fmt::format("{}:{}: malformed CSV: {}", display_, parse.line,
+                                    csv_error(&parser) == CSV_EPARSE
+                                        ? "a quote inside an unquoted field, or text after a closing quote"
+                                        : csv_strerror(csv_error(&parser))),
                         "quote a field that holds the delimiter, a quote or a line break (\"a, b\"), and double "
                         "the quotes inside it (\"say \"\"hi\"\"\")");
   };
