@@ -26,16 +26,15 @@ std::string deleting_statement(std::string_view script, std::string_view dialect
   sql::Token t{};
   size_t start = 0;
   bool first = true, with = false, deletes = false;
-  int depth = 0;
+  std::string_view prev;  // the word before this one (ON DELETE is not a delete)
   while (lexer.next(t)) {
     if (t.is_comment()) continue;
     if (t.kind == sql::TokenKind::semicolon || t.kind == sql::TokenKind::delimiter) {
       if (deletes) return statement_summary(script.substr(start, t.start - start));
-      first = true, with = deletes = false, depth = 0;
+      first = true, with = deletes = false, prev = {};
       continue;
     }
     std::string_view text = t.text(script);
-    if (t.kind == sql::TokenKind::punct) depth += text == "(" ? 1 : text == ")" ? -1 : 0;
     if (t.kind != sql::TokenKind::word) {
       first = false;
       continue;
@@ -46,9 +45,10 @@ std::string deleting_statement(std::string_view script, std::string_view dialect
       with = is_word(text, "WITH");
       deletes = is_word(text, "DELETE") || is_word(text, "TRUNCATE") || is_word(text, "DROP") ||
                 is_word(text, "REPLACE");
-    } else if (with && depth == 0 && is_word(text, "DELETE")) {
+    } else if (with && is_word(text, "DELETE") && !is_word(prev, "ON")) {
       deletes = true;
     }
+    prev = text;
   }
   return deletes ? statement_summary(script.substr(start)) : std::string();
 }

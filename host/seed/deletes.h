@@ -2,7 +2,7 @@
 // needs --yes there). Read with the shared tokenizer (plugins/common/sql_lexer), so
 // strings, comments and quoted names never count: a statement deletes when its first
 // word is DELETE, TRUNCATE or DROP, when it is REPLACE (MySQL's REPLACE deletes the old
-// row), or when a WITH query ends in a DELETE.
+// row), or when a WITH query holds a DELETE.
 #pragma once
 
 #include <string>
