@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 
 #include "seed/seed_runner.h"
@@ -239,7 +240,7 @@ void Output::seed_begin(const MigrationFile &seed) {
   write(stdout, fmt::format("{} {} ... ", paint("seed", kBold), seed.name));
   std::fflush(stdout);
   line_open_ = true;
-  progress_at_ = 0;
+  progress_at_ = {};
 }
 
 void Output::seed_end(const MigrationFile &seed, const UpsertCounts *c, int64_t ms) {
@@ -279,13 +280,16 @@ void Output::seed_failed(const MigrationFile &seed, const Error &) {
   }
 }
 
-// Shown once the work has taken a second: on a terminal one line redrawn at most ten
-// times a second; otherwise (a log file, CI, --json) a plain line every five seconds.
+// On a terminal one line redrawn at most ten times a second; otherwise (a log file, CI,
+// --json) a plain line every five seconds.
 void Output::progress(std::string_view what, int64_t rows, double fraction, double seconds) {
   bool redraw = o_.terminal && !o_.json;
-  if (seconds < 1.0 || (o_.quiet && !o_.json)) return;
-  if (progress_at_ > 0 && seconds - progress_at_ < (redraw ? 0.1 : 5.0)) return;
-  progress_at_ = seconds;
+  if (o_.quiet && !o_.json) return;
+  auto now = std::chrono::steady_clock::now();
+  if (progress_at_ != std::chrono::steady_clock::time_point{} &&
+      now - progress_at_ < std::chrono::milliseconds(redraw ? 100 : 5000))
+    return;
+  progress_at_ = now;
   double rate = seconds > 0 ? static_cast<double>(rows) / seconds : 0;
   std::string eta;
   if (fraction > 0 && fraction < 1) eta = fmt::format(" · ETA {:.0f}s", seconds * (1 - fraction) / fraction);

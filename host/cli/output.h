@@ -4,6 +4,7 @@
 // place that prints, it is also where secrets (the database password) are masked.
 #pragma once
 
+#include <chrono>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -74,7 +75,7 @@ class Output : public Reporter {
   std::vector<std::string> secrets_;
   bool line_open_ = false;  // a "migrating ..." line waits for its result
   bool progress_shown_ = false;  // a progress line is on the terminal
-  double progress_at_ = 0;       // seconds into the work when progress was last shown
+  std::chrono::steady_clock::time_point progress_at_;  // when progress was last shown
 };
 
 }  // namespace tide

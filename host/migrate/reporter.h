@@ -32,8 +32,8 @@ class Reporter {
   virtual void seed_skipped(const MigrationFile &, std::string_view /*why*/) {}
   virtual void seed_failed(const MigrationFile &, const Error &) {}
   // Rows written so far by one db:upsert/insert/load_csv call (what: the table or the
-  // CSV file), the fraction done (negative: unknown) and the seconds it has taken. The
-  // reporter decides how often to show it.
+  // CSV file), the fraction done (negative: unknown) and the seconds it has taken; sent
+  // once the seed has run for a second. The reporter decides how often to show it.
   virtual void progress(std::string_view /*what*/, int64_t /*rows*/, double /*fraction*/, double /*seconds*/) {}
   virtual void progress_end() {}
 };

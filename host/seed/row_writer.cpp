@@ -115,7 +115,8 @@ Status RowWriter::flush() {
   keys_.clear();
   if (sink_) {
     double f = total_rows_ > 0 ? static_cast<double>(written_) / static_cast<double>(total_rows_) : fraction_;
-    sink_->progress(what_, written_, f);
+    sink_->progress(what_, written_, f,
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
   }
   return {};
 }

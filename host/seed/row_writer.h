@@ -4,6 +4,7 @@
 // at kBatchRows rows or kBatchBytes of text, whichever comes first.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -24,9 +25,9 @@ class RowSink {
   virtual ~RowSink() = default;
   // The counts of one batch just written.
   virtual void written(const UpsertCounts &batch) = 0;
-  // rows written so far by one call (what: "roles" or "data/countries.csv"); fraction
-  // of the work done in [0, 1], or negative when unknown.
-  virtual void progress(std::string_view what, int64_t rows, double fraction) = 0;
+  // rows written so far by one call (what: "roles" or "data/countries.csv") in seconds
+  // since it started; fraction of the work done in [0, 1], or negative when unknown.
+  virtual void progress(std::string_view what, int64_t rows, double fraction, double seconds) = 0;
   // SQL about to run through db:exec/query/rows/scalar: a non-empty result refuses it
   // with that message.
   virtual std::string check_sql(std::string_view sql) = 0;
@@ -87,6 +88,7 @@ class RowWriter {
   std::unordered_map<std::string, size_t> keys_;
   UpsertCounts counts_;
   int64_t written_ = 0;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace tide

@@ -135,8 +135,7 @@ Status SeedRunner::run_one(Seed &seed, const HistoryRecord *previous) {
   current_ = &seed;
   counts_ = UpsertCounts{};
   wrote_rows_ = false;
-  what_.clear();
-  what_start_ = start;
+  started_ = start;
   Status s = session_.begin();
   if (s.ok()) {
     set_row_sink(lua_.L(), this);
@@ -184,14 +183,8 @@ void SeedRunner::written(const UpsertCounts &batch) {
   counts_.unchanged += batch.unchanged;
 }
 
-void SeedRunner::progress(std::string_view what, int64_t rows, double fraction) {
-  auto now = std::chrono::steady_clock::now();
-  if (what != what_) {
-    // A new row source: the first one's clock started with the seed, a later one's now.
-    if (!what_.empty()) what_start_ = now;
-    what_ = std::string(what);
-  }
-  double seconds = std::chrono::duration<double>(now - what_start_).count();
+void SeedRunner::progress(std::string_view what, int64_t rows, double fraction, double seconds) {
+  if (std::chrono::steady_clock::now() - started_ < std::chrono::seconds(1)) return;
   reporter_.progress(what, rows, fraction, seconds);
 }
 

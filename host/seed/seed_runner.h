@@ -53,7 +53,7 @@ class SeedRunner : public RowSink {
 
   // RowSink
   void written(const UpsertCounts &batch) override;
-  void progress(std::string_view what, int64_t rows, double fraction) override;
+  void progress(std::string_view what, int64_t rows, double fraction, double seconds) override;
   std::string check_sql(std::string_view sql) override;
 
  private:
@@ -76,12 +76,11 @@ class SeedRunner : public RowSink {
   const RunContext &context_;
   SeedOptions options_;
 
-  // The seed running now: its counts, and when its current row source started.
+  // The seed running now: its counts, and when it started (progress shows after 1 s).
   const Seed *current_ = nullptr;
   UpsertCounts counts_;
   bool wrote_rows_ = false;  // db:upsert/insert/load_csv ran in this seed
-  std::string what_;
-  std::chrono::steady_clock::time_point what_start_;
+  std::chrono::steady_clock::time_point started_;
 };
 
 }  // namespace tide

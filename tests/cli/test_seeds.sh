@@ -4,6 +4,8 @@
 # gates; `status` listing seeds; the progress line.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+EXAMPLES=$(realpath "$(dirname "${BASH_SOURCE[0]}")/../../examples")
+
 seed_project() {
   project
   write migrations/001_schema.sql <<'EOF'
@@ -206,6 +208,28 @@ EOF
   expect_stdout_matches '^  users: 1,000 rows \(40%\) · [0-9,]+ rows/s · ETA [0-9]+s$'
   tide --json seed --force --only 030_slow
   expect_stdout_matches '"event":"progress","what":"users","rows":1000,"rows_per_s":"?[0-9]+"?,"fraction":"0.400"'
+}
+
+# The blog example's seeds (scripts/demo runs them): reference data everywhere, demo users
+# only in development, and idempotent.
+test_blog_example_seeds() {
+  cp -r "$EXAMPLES/blog/." .
+  rm -rf db
+  tide up --seed
+  expect_exit 0
+  DB=db/blog.sqlite3
+  expect_sql "SELECT group_concat(name) FROM (SELECT name FROM roles ORDER BY level DESC)" "admin,editor,author,reader"
+  expect_sql "SELECT title FROM categories WHERE slug = 'releases'" "Releases, changelogs and notes"
+  expect_sql "SELECT count(*) FROM users" "2"
+  tide seed --force
+  expect_exit 0
+  expect_stdout_contains "seed 010_roles ... "
+  expect_stdout_contains "done (0 inserted, 0 updated, 4 unchanged"
+  DATABASE_URL=sqlite:prod.db tide --env production up --seed
+  expect_exit 0
+  expect_stdout_contains 'skip seed 030_demo_users (env gate "development" excludes production)'
+  expect_sql "SELECT count(*) FROM users" "0" prod.db
+  expect_sql "SELECT count(*) FROM roles" "4" prod.db
 }
 
 run_tests
