@@ -47,9 +47,9 @@ Status check_protected(const CommandLine &cl, const Config &config) {
   bool destructive = cl.command == "down" || cl.command == "redo" || (cl.command == "seed" && cl.seed_force);
   if (!destructive || !config.is_protected() || cl.yes) return {};
   std::string what = cl.command == "seed" ? "seed --force" : cl.command;
-  return Status::fail(
-      Exit::kUsage, fmt::format("refusing to run `{}` in the protected environment \"{}\"", what, config.environment),
-      "pass --yes if you mean it (protected environments are set by `protected` in tide.lua)");
+  return Status::fail(Exit::kUsage,
+                      fmt::format("refusing to run `{}` in the protected environment \"{}\"", what, config.environment),
+                      "pass --yes if you mean it (protected environments are set by `protected` in tide.lua)");
 }
 
 namespace {

@@ -294,8 +294,8 @@ void Output::progress(std::string_view what, int64_t rows, double fraction, doub
   std::string eta;
   if (fraction > 0 && fraction < 1) eta = fmt::format(" · ETA {:.0f}s", seconds * (1 - fraction) / fraction);
   std::string pct = fraction >= 0 ? fmt::format(" ({:.0f}%)", fraction * 100) : "";
-  std::string text = fmt::format("{}: {} rows{} · {} rows/s{}", what, grouped(rows), pct,
-                                 grouped(static_cast<int64_t>(rate)), eta);
+  std::string text =
+      fmt::format("{}: {} rows{} · {} rows/s{}", what, grouped(rows), pct, grouped(static_cast<int64_t>(rate)), eta);
   if (o_.json) {
     event("progress",
           {{"what", std::string(what)},

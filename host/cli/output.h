@@ -73,8 +73,8 @@ class Output : public Reporter {
   void end_line();
   OutputOptions o_;
   std::vector<std::string> secrets_;
-  bool line_open_ = false;  // a "migrating ..." line waits for its result
-  bool progress_shown_ = false;  // a progress line is on the terminal
+  bool line_open_ = false;                             // a "migrating ..." line waits for its result
+  bool progress_shown_ = false;                        // a progress line is on the terminal
   std::chrono::steady_clock::time_point progress_at_;  // when progress was last shown
 };
 

@@ -11,7 +11,7 @@ namespace tide {
 
 namespace {
 
-const char kSinkKey = 0;     // addresses used as registry keys
+const char kSinkKey = 0;  // addresses used as registry keys
 const char kRowSinkKey = 0;
 
 int core_log(lua_State *L) {

@@ -93,7 +93,6 @@ void push_row(lua_State *L, Cursor &cur, int ncols) {
   }
 }
 
-
 // What a method did: pushed results (n > 0), or a misuse message to raise.
 struct Outcome {
   int n = 0;

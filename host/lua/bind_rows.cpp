@@ -54,8 +54,8 @@ std::string read_rows_options(lua_State *L, int idx, RowsOptions &o) {
 
 int fail_rows(lua_State *L, const UpsertSpec &spec, const std::string &message) {
   Error e;
-  e.message = fmt::format("{} {}: {}", spec.mode == TIDE_UPSERT_INSERT ? "insert into" : "upsert into", spec.table,
-                          message);
+  e.message =
+      fmt::format("{} {}: {}", spec.mode == TIDE_UPSERT_INSERT ? "insert into" : "upsert into", spec.table, message);
   return push_fail(L, e);
 }
 

@@ -29,11 +29,10 @@ std::string check_array(lua_State *L, int rows, size_t n) {
                  lua_tonumber(L, -1) == static_cast<double>(static_cast<size_t>(lua_tonumber(L, -1)));
     if (!index) {
       std::string key = lua_type(L, -1) == LUA_TSTRING ? fmt::format("\"{}\"", lua_tostring(L, -1))
-                                                        : std::string(luaL_typename(L, -1));
+                                                       : std::string(luaL_typename(L, -1));
       lua_pop(L, 1);
       return fmt::format(
-          "rows must be an array of row tables, but it has the key {} (to write one row, wrap it: {{ {{...}} }})",
-          key);
+          "rows must be an array of row tables, but it has the key {} (to write one row, wrap it: {{ {{...}} }})", key);
     }
   }
   return {};
@@ -135,8 +134,9 @@ int do_upsert(lua_State *L, Session &session) {
     if (std::string m = columns_of_first_row(L, kRows, spec.columns); !m.empty()) return fail(m);
   }
   if (std::string m = resolve_columns(o); !m.empty()) return fail(m);
-  RowWriter writer(session, spec, row_sink(L), spec.table, [](int64_t i) { return fmt::format("row {}", i); },
-                   static_cast<int64_t>(n));
+  RowWriter writer(
+      session, spec, row_sink(L), spec.table, [](int64_t i) { return fmt::format("row {}", i); },
+      static_cast<int64_t>(n));
   std::vector<tide_value> values(spec.columns.size());
   std::vector<char> seen(spec.columns.size());
   for (size_t i = 1; i <= n; ++i) {

@@ -32,7 +32,7 @@ size_t skip_blank(std::string_view script, size_t pos) {
 // Turn a driver error on a script that starts at byte base of the file into an error
 // that names the file's line and the failing statement (its number and first line).
 Error locate_sql_error(Error e, const MigrationFile &file, std::string_view text, size_t base, std::string_view script,
-             const Dialect &dialect) {
+                       const Dialect &dialect) {
   if (e.statement_offset < 0 || static_cast<size_t>(e.statement_offset) > script.size()) {
     if (e.where.empty()) e.where = file.display;
     return e;
@@ -214,6 +214,23 @@ Status push_db(LuaState &lua, Session &session) {
   return {};
 }
 
+Result<int> load_lua_table(LuaState &lua, std::string_view text, const std::string &display, const char *what,
+                           const char *hint) {
+  lua_State *L = lua.L();
+  TIDE_TRY(lua.load_string(text, display));
+  Status s = lua.pcall(0, 1);
+  if (!s.ok()) {
+    s.error().exit = Exit::kInvalid;
+    return s;
+  }
+  if (!lua_istable(L, -1)) {
+    std::string got = luaL_typename(L, -1);
+    lua_pop(L, 1);
+    return Status::fail(Exit::kInvalid, fmt::format("{}: {} must return a table (got {})", display, what, got), hint);
+  }
+  return luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
 Result<std::unique_ptr<Migration>> load_migration(const MigrationFile &file, LuaState &lua, const Dialect &dialect) {
   auto text = read_file(file.path);
   if (!text) return text.status();
@@ -235,21 +252,10 @@ Result<std::unique_ptr<Migration>> load_migration(const MigrationFile &file, Lua
     return std::unique_ptr<Migration>(new SqlMigrationFile(file, std::move(*text), std::move(*parsed), dialect));
   }
 
-  lua_State *L = lua.L();
-  TIDE_TRY(lua.load_string(*text, file.display));
-  Status s = lua.pcall(0, 1);
-  if (!s.ok()) {
-    s.error().exit = Exit::kInvalid;
-    return s;
-  }
-  if (!lua_istable(L, -1)) {
-    std::string got = luaL_typename(L, -1);
-    lua_pop(L, 1);
-    return Status::fail(Exit::kInvalid, fmt::format("{}: a migration must return a table (got {})", file.display, got),
-                        "end the file with `return { up = function(db) ... end, down = function(db) ... end }`");
-  }
-  int ref = luaL_ref(L, LUA_REGISTRYINDEX);
-  auto m = std::make_unique<LuaMigrationFile>(file, lua, ref);
+  auto ref = load_lua_table(lua, *text, file.display, "a migration",
+                            "end the file with `return { up = function(db) ... end, down = function(db) ... end }`");
+  if (!ref) return ref.status();
+  auto m = std::make_unique<LuaMigrationFile>(file, lua, *ref);
   TIDE_TRY(m->read_fields(*text));
   return std::unique_ptr<Migration>(std::move(m));
 }

@@ -190,8 +190,8 @@ Status PluginSession::upsert(const UpsertSpec &spec, std::span<const tide_value>
                              UpsertCounts &counts) {
   if (!TIDE_DRIVER_HAS(t(), upsert))
     return Status::fail(Exit::kFailed,
-                        fmt::format("the {} driver ({}) does not support db:upsert / db:insert / db:load_csv",
-                                    t().name, plugin_->path().string()),
+                        fmt::format("the {} driver ({}) does not support db:upsert / db:insert / db:load_csv", t().name,
+                                    plugin_->path().string()),
                         "upgrade the driver plugin to one built for tide ABI 1.1 or later");
   end_open_cursor();
   auto names = [](const std::vector<std::string> &v) {

@@ -45,7 +45,8 @@ std::string convert(const CsvField &f, CsvType type, tide_value &v) {
       return {};
     }
     case CsvType::kBoolean: {
-      static const char *const kTrue[] = {"true", "t", "yes", "y", "1"}, *const kFalse[] = {"false", "f", "no", "n", "0"};
+      static const char *const kTrue[] = {"true", "t", "yes", "y", "1"}, *const kFalse[] = {"false", "f", "no", "n",
+                                                                                            "0"};
       v.type = TIDE_TYPE_BOOL;
       for (const char *s : kTrue)
         if (strcasecmp(t.c_str(), s) == 0) return v.u.i = 1, std::string();
@@ -65,10 +66,10 @@ class Load {
 
   Result<UpsertCounts> run() {
     CsvReader reader(path_, path_, csv_.delimiter);
-    Status s = reader.read([this](const CsvRecord &r) { return record(r); },
-                           [this](double f) { fraction_ = f; });
+    Status s = reader.read([this](const CsvRecord &r) { return record(r); }, [this](double f) { fraction_ = f; });
     if (!s.ok()) return s;
-    if (!writer_) return Status::fail(Exit::kFailed, fmt::format("{}: the file is empty; it needs a header row", path_));
+    if (!writer_)
+      return Status::fail(Exit::kFailed, fmt::format("{}: the file is empty; it needs a header row", path_));
     TIDE_TRY(writer_->finish());
     return writer_->counts();
   }
@@ -94,8 +95,8 @@ class Load {
     }
     for (size_t k : key_index_)
       if (values_[k].type == TIDE_TYPE_NULL)
-        return fail(r.line, fmt::format("key column \"{}\" is empty (NULL); every row needs its key",
-                                        rows_.spec.columns[k]));
+        return fail(r.line,
+                    fmt::format("key column \"{}\" is empty (NULL); every row needs its key", rows_.spec.columns[k]));
     writer_->set_fraction(fraction_);
     return writer_->add(values_, r.line);
   }

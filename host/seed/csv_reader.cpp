@@ -17,9 +17,9 @@ namespace {
 struct Parse {
   const CsvReader::RecordFn *fn;
   CsvRecord record;
-  int64_t line = 1;       // the physical line being fed
-  int64_t last_end = 0;   // the line the previous record ended on
-  Status failed;          // set by a callback: later callbacks do nothing
+  int64_t line = 1;      // the physical line being fed
+  int64_t last_end = 0;  // the line the previous record ended on
+  Status failed;         // set by a callback: later callbacks do nothing
 };
 
 void on_field(void *data, size_t len, void *p) {
@@ -61,7 +61,8 @@ CsvReader::CsvReader(std::string path, std::string display, char delimiter)
 // libcsv's and the per-record work is the caller's.
 Status CsvReader::read(const RecordFn &fn, const std::function<void(double)> &progress) {
   Fd file{open(path_.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (file.fd < 0) return Status::fail(Exit::kFailed, fmt::format("{}: cannot open: {}", display_, std::strerror(errno)));
+  if (file.fd < 0)
+    return Status::fail(Exit::kFailed, fmt::format("{}: cannot open: {}", display_, std::strerror(errno)));
   struct stat st {};
   double size = fstat(file.fd, &st) == 0 && st.st_size > 0 ? static_cast<double>(st.st_size) : 0;
 
@@ -73,13 +74,13 @@ Status CsvReader::read(const RecordFn &fn, const std::function<void(double)> &pr
   Parse parse{&fn, {}, 1, 0, {}};
   auto malformed = [&]() {
     csv_free(&parser);
-    return Status::fail(Exit::kFailed,
-                        fmt::format("{}:{}: malformed CSV: {}", display_, parse.line,
-                                    csv_error(&parser) == CSV_EPARSE
-                                        ? "a quote inside an unquoted field, or text after a closing quote"
-                                        : csv_strerror(csv_error(&parser))),
-                        "quote a field that holds the delimiter, a quote or a line break (\"a, b\"), and double "
-                        "the quotes inside it (\"say \"\"hi\"\"\")");
+    return Status::fail(
+        Exit::kFailed,
+        fmt::format("{}:{}: malformed CSV: {}", display_, parse.line,
+                    csv_error(&parser) == CSV_EPARSE ? "a quote inside an unquoted field, or text after a closing quote"
+                                                     : csv_strerror(csv_error(&parser))),
+        "quote a field that holds the delimiter, a quote or a line break (\"a, b\"), and double "
+        "the quotes inside it (\"say \"\"hi\"\"\")");
   };
 
   char buf[1 << 16];

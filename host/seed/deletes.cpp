@@ -43,8 +43,8 @@ std::string deleting_statement(std::string_view script, std::string_view dialect
       start = t.start;
       first = false;
       with = is_word(text, "WITH");
-      deletes = is_word(text, "DELETE") || is_word(text, "TRUNCATE") || is_word(text, "DROP") ||
-                is_word(text, "REPLACE");
+      deletes =
+          is_word(text, "DELETE") || is_word(text, "TRUNCATE") || is_word(text, "DROP") || is_word(text, "REPLACE");
     } else if (with && is_word(text, "DELETE") && !is_word(prev, "ON")) {
       deletes = true;
     }

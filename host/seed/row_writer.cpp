@@ -60,9 +60,9 @@ std::string RowWriter::key_of(std::span<const tide_value> row) const {
   for (size_t i : key_index_) {
     const tide_value &v = row[i];
     k += static_cast<char>('0' + v.type);
-    std::string bytes = v.type == TIDE_TYPE_TEXT || v.type == TIDE_TYPE_BLOB
-                            ? std::string(v.u.s.ptr, v.u.s.len)
-                            : v.type == TIDE_TYPE_FLOAT ? fmt::format("{}", v.u.f) : std::to_string(v.u.i);
+    std::string bytes = v.type == TIDE_TYPE_TEXT || v.type == TIDE_TYPE_BLOB ? std::string(v.u.s.ptr, v.u.s.len)
+                        : v.type == TIDE_TYPE_FLOAT                          ? fmt::format("{}", v.u.f)
+                                                                             : std::to_string(v.u.i);
     k += std::to_string(bytes.size()) + ':' + bytes;
   }
   return k;
@@ -103,8 +103,8 @@ Status RowWriter::flush() {
       e.message = fmt::format("{}: {}", namer_(where_[static_cast<size_t>(batch.failed_row)]), e.message);
       counts_.failed_row = where_[static_cast<size_t>(batch.failed_row)];
     }
-    e.message = fmt::format("{} {}: {}", spec_.mode == TIDE_UPSERT_INSERT ? "insert into" : "upsert into",
-                            spec_.table, e.message);
+    e.message = fmt::format("{} {}: {}", spec_.mode == TIDE_UPSERT_INSERT ? "insert into" : "upsert into", spec_.table,
+                            e.message);
     return s;
   }
   written_ += static_cast<int64_t>(nrows);

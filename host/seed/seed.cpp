@@ -32,7 +32,8 @@ Result<std::vector<MigrationFile>> scan_seeds(const fs::path &dir, const std::st
     f.format = ext == ".lua" ? MigrationFormat::kLua : MigrationFormat::kSql;
     seeds.push_back(std::move(f));
   }
-  if (ec) return Status::fail(Exit::kUsage, fmt::format("{}: cannot list the seeds folder: {}", display_dir, ec.message()));
+  if (ec)
+    return Status::fail(Exit::kUsage, fmt::format("{}: cannot list the seeds folder: {}", display_dir, ec.message()));
   std::sort(seeds.begin(), seeds.end(), [](const MigrationFile &a, const MigrationFile &b) {
     return a.name != b.name ? a.name < b.name : a.display < b.display;
   });
@@ -114,8 +115,7 @@ Status LuaSeed::read_fields(const std::string &text) {
   }
   lua_getfield(L, t, "run");
   if (!lua_isfunction(L, -1))
-    return fail("the seed table has no `run` function",
-                "end the file with `return { run = function(db) ... end }`");
+    return fail("the seed table has no `run` function", "end the file with `return { run = function(db) ... end }`");
   lua_getfield(L, t, "env");
   env_ = env_gate_of(L, -1);
   if (!env_ && !lua_isnil(L, -1)) return fail("`env` must be a string or a list of strings");
@@ -146,20 +146,10 @@ Result<std::unique_ptr<Seed>> load_seed(const MigrationFile &file, LuaState &lua
   if (text->find_first_not_of(" \t\r\n") == std::string::npos)
     return Status::fail(Exit::kInvalid, fmt::format("{}: the seed is empty", file.display));
   if (file.format == MigrationFormat::kSql) return load_sql(file, std::move(*text), dialect);
-  lua_State *L = lua.L();
-  TIDE_TRY(lua.load_string(*text, file.display));
-  Status s = lua.pcall(0, 1);
-  if (!s.ok()) {
-    s.error().exit = Exit::kInvalid;
-    return s;
-  }
-  if (!lua_istable(L, -1)) {
-    std::string got = luaL_typename(L, -1);
-    lua_pop(L, 1);
-    return Status::fail(Exit::kInvalid, fmt::format("{}: a seed must return a table (got {})", file.display, got),
-                        "end the file with `return { run = function(db) ... end }`");
-  }
-  auto seed = std::make_unique<LuaSeed>(file, lua, luaL_ref(L, LUA_REGISTRYINDEX));
+  auto ref =
+      load_lua_table(lua, *text, file.display, "a seed", "end the file with `return { run = function(db) ... end }`");
+  if (!ref) return ref.status();
+  auto seed = std::make_unique<LuaSeed>(file, lua, *ref);
   TIDE_TRY(seed->read_fields(*text));
   return std::unique_ptr<Seed>(std::move(seed));
 }

@@ -81,7 +81,8 @@ Result<std::vector<SeedRunner::Planned>> SeedRunner::plan(const std::vector<cons
     if (!seed) return seed.status();
     Planned p{f, std::move(*seed), {}};
     TIDE_TRY(check_gate(p));
-    auto rec = std::find_if(records.begin(), records.end(), [&](const HistoryRecord &r) { return r.version == f->name; });
+    auto rec =
+        std::find_if(records.begin(), records.end(), [&](const HistoryRecord &r) { return r.version == f->name; });
     if (p.skip.empty() && rec != records.end() && rec->checksum == p.seed->checksum() && !options_.force)
       p.skip = "up to date";
     if (p.skip.empty() && !p.seed->deletes().empty() && options_.protected_env && !options_.yes)
@@ -122,8 +123,9 @@ Status SeedRunner::run() {
     p.seed.reset();  // its Lua table is no longer needed
   }
   if (up_to_date > 0)
-    reporter_.note("seeds_up_to_date",
-                   fmt::format("{} seed(s) up to date (unchanged since they ran; --force runs them again)", up_to_date));
+    reporter_.note(
+        "seeds_up_to_date",
+        fmt::format("{} seed(s) up to date (unchanged since they ran; --force runs them again)", up_to_date));
   return {};
 }
 
@@ -144,10 +146,10 @@ Status SeedRunner::run_one(Seed &seed, const HistoryRecord *previous) {
     reporter_.progress_end();
   }
   if (s.ok() && !session_.in_transaction()) {
-    s = Status::fail(Exit::kFailed,
-                     fmt::format("{}: the seed ended tide's transaction itself (a COMMIT or ROLLBACK in it)",
-                                 file.display),
-                     "remove the seed's own COMMIT/ROLLBACK: tide runs each seed in one transaction");
+    s = Status::fail(
+        Exit::kFailed,
+        fmt::format("{}: the seed ended tide's transaction itself (a COMMIT or ROLLBACK in it)", file.display),
+        "remove the seed's own COMMIT/ROLLBACK: tide runs each seed in one transaction");
   }
   if (s.ok()) {
     HistoryRecord r;

@@ -58,8 +58,8 @@ std::string tuples(size_t rows, size_t width) {
 
 std::string upsert_sql(const tide_upsert &spec, size_t rows) {
   std::string table = quoted_table(spec.table);
-  std::string sql = "INSERT INTO " + table + " (" + list(spec.columns, spec.ncolumns) + ") VALUES " +
-                    tuples(rows, spec.ncolumns);
+  std::string sql =
+      "INSERT INTO " + table + " (" + list(spec.columns, spec.ncolumns) + ") VALUES " + tuples(rows, spec.ncolumns);
   if (spec.mode == TIDE_UPSERT_INSERT) return sql;
   std::string target = spec.nkey ? " (" + list(spec.key, spec.nkey) + ")" : "";
   if (spec.mode == TIDE_UPSERT_IGNORE || spec.nupdate == 0) return sql + " ON CONFLICT" + target + " DO NOTHING";
@@ -120,7 +120,8 @@ class Upsert {
  private:
   int bind(sqlite3_stmt *stmt, int index, const tide_value &v) {
     int rc = bind_value(stmt, index, v, false);
-    if (rc == SQLITE_MISMATCH) return conn_.fail(TIDE_EMISUSE, "upsert: a value has unknown type " + std::to_string(v.type));
+    if (rc == SQLITE_MISMATCH)
+      return conn_.fail(TIDE_EMISUSE, "upsert: a value has unknown type " + std::to_string(v.type));
     return rc == SQLITE_OK ? TIDE_OK : conn_.fail_sqlite(rc);
   }
 
@@ -135,8 +136,8 @@ class Upsert {
       return TIDE_OK;
     }
     sqlite3_stmt *raw = nullptr;
-    int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &raw,
-                                nullptr);
+    int rc =
+        sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
     StmtHandle stmt(raw);
     if (rc != SQLITE_OK) {
       result_.failed_row = -1;  // about the table or its columns, not a row
@@ -230,8 +231,7 @@ int upsert_rows(tide_conn &conn, const tide_upsert *spec, const tide_value *valu
   if (int rc = conn.require_idle("upsert"); rc != TIDE_OK) return rc;
   if (int rc = check_spec(conn, spec, values, nrows); rc != TIDE_OK) return rc;
   Upsert run(conn, *spec, values, *result);
-  if (!run.keys_are_columns())
-    return conn.fail(TIDE_EMISUSE, "upsert: every key column must be one of the columns");
+  if (!run.keys_are_columns()) return conn.fail(TIDE_EMISUSE, "upsert: every key column must be one of the columns");
   // SQLite's own limit on bound parameters (32766 since 3.32), shared by the columns.
   int limit = sqlite3_limit(conn.db_.get(), SQLITE_LIMIT_VARIABLE_NUMBER, -1);
   size_t per_statement = std::max<size_t>(1, static_cast<size_t>(limit) / spec->ncolumns);

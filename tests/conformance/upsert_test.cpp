@@ -23,8 +23,8 @@ bool has_upsert(const tide_driver *d) {
 const Plugin *upsert_plugin() {
   const Plugin &p = configured_plugin();
   if (has_upsert(p.driver)) return &p;
-  WARN("driver " << p.driver->name << " has no upsert member (ABI " << p.driver->abi_major << "."
-                 << p.driver->abi_minor << "): upsert cases skipped");
+  WARN("driver " << p.driver->name << " has no upsert member (ABI " << p.driver->abi_major << "." << p.driver->abi_minor
+                 << "): upsert cases skipped");
   return nullptr;
 }
 
@@ -137,10 +137,9 @@ TEST_CASE("upsert: NULLs and every value type round-trip and compare NULL-safely
   call.key = {"id"};
   call.update = {"i", "f", "t", "b", "ok"};
   const std::string blob("\x00\x01\xff", 3);
-  std::vector<tide_value> values = {int_value(1),      int_value(-7),         float_value(2.5),
-                                    text_value("été"), blob_value(blob),      bool_value(true),
-                                    int_value(2),      null_value(),          null_value(),
-                                    null_value(),      null_value(),          null_value()};
+  std::vector<tide_value> values = {int_value(1),     int_value(-7),    float_value(2.5), text_value("été"),
+                                    blob_value(blob), bool_value(true), int_value(2),     null_value(),
+                                    null_value(),     null_value(),     null_value(),     null_value()};
   REQUIRE(call.run(s.conn(), values) == TIDE_OK);
   check_counts(call, 2, 0, 0);
   auto rows = s.conn().rows("SELECT i, f, t, b, ok FROM " + quoted + " WHERE id = 1");

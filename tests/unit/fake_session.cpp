@@ -41,8 +41,7 @@ Result<std::unique_ptr<Cursor>> FakeSession::query(std::string_view, std::span<c
   return e;
 }
 
-Status FakeSession::upsert(const UpsertSpec &spec, std::span<const tide_value>, size_t nrows,
-                           UpsertCounts &counts) {
+Status FakeSession::upsert(const UpsertSpec &spec, std::span<const tide_value>, size_t nrows, UpsertCounts &counts) {
   if (spec.table == "FAIL") {
     counts.failed_row = 0;
     return Status::fail(Exit::kFailed, "fake upsert failure");

@@ -1,13 +1,14 @@
 // Unit tests of the seeds' parts that need no database: the CSV reader (line numbers,
 // quoting, CRLF, a byte order mark), the detection of deleting SQL, the row writer's
 // batching over the fake session, the options' column checks, and the seed catalog.
+#include "seed/seed.h"
+
 #include <catch2/catch.hpp>
 
 #include "fake_session.h"
 #include "seed/csv_reader.h"
 #include "seed/deletes.h"
 #include "seed/row_writer.h"
-#include "seed/seed.h"
 #include "temp_dir.h"
 
 using namespace tide;
@@ -98,7 +99,8 @@ TEST_CASE("row writer: batches of kBatchRows, counts, and the row an error is ab
   spec.key = {"id"};
   spec.update = {"name"};
   spec.mode = TIDE_UPSERT_UPDATE;
-  RowWriter w(session, spec, nullptr, "t", [](int64_t i) { return "row " + std::to_string(i); }, 2500);
+  RowWriter w(
+      session, spec, nullptr, "t", [](int64_t i) { return "row " + std::to_string(i); }, 2500);
   std::string name = "n";
   for (int64_t i = 1; i <= 2500; ++i) {
     tide_value row[2] = {int_value(i), text_value(name)};
@@ -118,7 +120,8 @@ TEST_CASE("row writer: a key repeated in a batch starts a new batch") {
   spec.columns = {"id"};
   spec.key = {"id"};
   spec.mode = TIDE_UPSERT_UPDATE;
-  RowWriter w(session, spec, nullptr, "t", [](int64_t i) { return std::to_string(i); }, -1);
+  RowWriter w(
+      session, spec, nullptr, "t", [](int64_t i) { return std::to_string(i); }, -1);
   for (int64_t id : {1, 2, 1, 3}) {
     tide_value row[1] = {int_value(id)};
     REQUIRE(w.add(row, id).ok());
@@ -133,7 +136,8 @@ TEST_CASE("row writer: a failed batch names the row") {
   UpsertSpec spec;
   spec.table = "FAIL";
   spec.columns = {"id"};
-  RowWriter w(session, spec, nullptr, "FAIL", [](int64_t i) { return "data.csv:" + std::to_string(i + 1); }, -1);
+  RowWriter w(
+      session, spec, nullptr, "FAIL", [](int64_t i) { return "data.csv:" + std::to_string(i + 1); }, -1);
   tide_value row[1] = {int_value(1)};
   REQUIRE(w.add(row, 7).ok());
   Status s = w.finish();
