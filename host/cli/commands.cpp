@@ -104,7 +104,13 @@ Status run_command(const CommandLine &cl, const Config &config, Session &session
   if (c == "down") return runner.down(cl.down);
   if (c == "redo") return runner.redo();
   if (c == "status") return status_command(runner, seeds, cl, out);
-  if (c == "validate") return runner.validate();
+  if (c == "validate") {
+    Status migrations = runner.validate();
+    Status seeded = seeds.validate();
+    if (migrations.ok() || seeded.ok()) return migrations.ok() ? seeded : migrations;
+    migrations.error().detail += "\n" + seeded.error().message + ":\n" + seeded.error().detail;
+    return migrations;
+  }
   if (c == "baseline") return runner.baseline(cl.version);
   if (c == "repair") return runner.repair();
   if (c == "resolve") return runner.resolve(cl.version, cl.applied);

@@ -198,6 +198,25 @@ std::string SeedRunner::check_sql(std::string_view sql) {
                      context_.environment, stmt);
 }
 
+Status SeedRunner::validate() {
+  std::string problems;
+  for (const auto &f : seeds_) {
+    auto seed = load_seed(f, lua_, session_.dialect());
+    Result<bool> gate = seed && (*seed)->env() ? env_matches(*(*seed)->env(), context_.environment) : true;
+    if (!seed) problems += "\n" + seed.error().headline();
+    if (seed && !gate) problems += "\n" + (*seed)->env_where() + ": " + gate.error().message;
+  }
+  if (!problems.empty()) {
+    Error e;
+    e.exit = Exit::kInvalid;
+    e.message = "seed validation failed";
+    e.detail = problems.substr(1);
+    return e;
+  }
+  if (!seeds_.empty()) reporter_.note("seeds_valid", fmt::format("{} seed(s) valid", seeds_.size()));
+  return {};
+}
+
 Result<std::vector<SeedStatus>> SeedRunner::status() {
   auto records = history_.load(kKindSeed);
   if (!records) return records.status();

@@ -50,6 +50,8 @@ class SeedRunner : public RowSink {
   Status run();
   // The seeds and their states; reads only.
   Result<std::vector<SeedStatus>> status();
+  // Load every seed and check its env gate (`tide validate`); every problem is listed.
+  Status validate();
 
   // RowSink
   void written(const UpsertCounts &batch) override;

@@ -146,6 +146,10 @@ EOF
   expect_exit 5
   expect_stderr_contains 'seeds/010_bad.lua: unknown field "enviroment" in the seed table'
   expect_sql "SELECT count(*) FROM roles" "0"
+  tide validate
+  expect_exit 5
+  expect_stderr_contains "seed validation failed"
+  expect_stderr_contains 'seeds/010_bad.lua: unknown field "enviroment"'
   write seeds/010_bad.lua <<'EOF'
 return { env = "(production", run = function(db) end }
 EOF
