@@ -71,6 +71,7 @@ static int run(int argc, char **argv) {
           lua.install_globals("", [&](const std::string &level, const std::string &msg) { out.log(level, msg); });
       !s.ok())
     return fail(out, s);
+  lua.set_secret_sink([&](const std::string &secret) { out.add_secret(secret); });  // tide.exec's env values
   auto config = load_config(lua, cl.config);
   if (!config) return fail(out, config.status());
   for (const std::string &secret : url_password(config->database)) out.add_secret(secret);  // never printed

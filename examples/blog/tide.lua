@@ -1,4 +1,12 @@
 -- tide configuration for the blog example. Every key is optional.
+
+-- The deployment recipe (SPEC §6): snapshot before migrating, restore the snapshot when
+-- a migration fails, drop it after success. On SQLite the snapshot is a consistent copy
+-- of the file beside it; in production swap in the provider for your database, e.g.
+--   tide.snapshot.pg_dump.create{url = tide.getenv("DATABASE_URL")}
+--   tide.snapshot.aws_rds.create{instance = "blog-prod"}
+local snap
+
 return {
   -- The database for an environment (`tide --env NAME`, or $TIDE_ENV; default
   -- development). A plain URL string works too; so does a table keyed by environment.
@@ -15,4 +23,9 @@ return {
   lock_timeout = "30s",
   migrations = "migrations",
   seeds = "seeds",               -- run in file order by `tide seed` and `tide up --seed`
+  hooks = {
+    before_migrate      = function(ctx) snap = tide.snapshot.sqlite.create{db = ctx.db} end,
+    after_migrate_error = function(ctx) snap:restore() end,
+    after_migrate       = function(ctx) snap:drop() end,
+  },
 }

@@ -4,6 +4,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include "hooks/lua_hooks.h"
 #include "migrate/history.h"
 #include "migrate/runner.h"
 #include "seed/seed_runner.h"
@@ -34,6 +35,10 @@ Result<std::unique_ptr<Session>> open_database(const Config &config) {
   if (!plugin) return plugin.status();
   ConnectOptions opts;
   opts.statement_timeout_ms = config.statement_timeout_ms;
+  // lock_timeout bounds every lock wait: tide's migration lock, and the database's own
+  // (PostgreSQL lock_timeout, the SQLite busy timeout), so a migration stuck behind a
+  // long transaction fails instead of queueing every query behind it.
+  opts.lock_timeout_ms = config.lock_timeout_ms;
   auto session = PluginSession::connect(*plugin, config.database, opts);
   if (!session) {
     Error e = session.error();
@@ -98,6 +103,18 @@ Status run_command(const CommandLine &cl, const Config &config, Session &session
   SeedRunner seeds(session, history, lua, out, *seed_files, ctx, seed_options);
 
   const std::string &c = cl.command;
+  // Hooks (SPEC §6) for the commands that fire them; validate loads them to check them.
+  std::unique_ptr<LuaHooks> hooks;
+  if (c == "up" || c == "down" || c == "redo" || c == "validate") {
+    HookSettings settings;
+    settings.environment = config.environment;
+    settings.redacted_url = redact_url(config.database);
+    if (!config.config_display.empty()) settings.config_display = config.config_display;
+    auto loaded = LuaHooks::load(lua, session, out, std::move(settings));
+    if (!loaded) return loaded.status();
+    hooks = std::move(*loaded);
+    runner.set_hooks(*hooks);
+  }
   if (c == "up" && cl.up_seed) return runner.up(cl.up, [&] { return seeds.run(); });
   if (c == "up") return runner.up(cl.up);
   if (c == "seed") return runner.locked([&] { return seeds.run(); });

@@ -155,6 +155,33 @@ void Output::log(std::string_view level, std::string_view text) {
   event("log", {{"level", std::string(level)}, {"message", std::string(text)}}, fmt::format("  {}", text));
 }
 
+void Output::hook_ran(std::string_view event, std::string_view source, const Error *failure, int64_t ms,
+                      bool shown_later) {
+  if (o_.json) {
+    Fields f = {{"hook", std::string(event)},
+                {"source", std::string(source)},
+                {"status", failure ? "failed" : "ok"},
+                {"duration_ms", std::to_string(ms)}};
+    if (failure) {
+      f.emplace_back("message", failure->headline());
+      if (!failure->detail.empty()) f.emplace_back("detail", failure->detail);
+    }
+    this->event("hook", f, "");
+  } else if (!failure) {
+    this->event("hook", {}, paint(fmt::format("hook {} ({}) ok ({} ms)", event, source, ms), kDim));
+    return;
+  }
+  if (!failure) return;
+  end_line();
+  std::fflush(stdout);
+  if (shown_later) {
+    if (!o_.json) write(stderr, fmt::format("{} hook {} ({}) failed\n", paint("error:", kRed), event, source));
+    return;
+  }
+  // An error hook's failure: shown in full now, since the run ends with the original error.
+  error_text(*failure);
+}
+
 void Output::error(const Error &e) {
   end_line();
   if (o_.json) {
@@ -167,6 +194,10 @@ void Output::error(const Error &e) {
     write_json("error", f);
     std::fflush(stdout);
   }
+  error_text(e);
+}
+
+void Output::error_text(const Error &e) {
   std::string text = paint("error:", kRed) + " " + e.headline() + "\n";
   auto indent = [](std::string_view block) {
     std::string out;

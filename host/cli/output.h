@@ -56,6 +56,8 @@ class Output : public Reporter {
   void seed_failed(const MigrationFile &seed, const Error &error) override;
   void progress(std::string_view what, int64_t rows, double fraction, double seconds) override;
   void progress_end() override;
+  void hook_ran(std::string_view event, std::string_view source, const Error *failure, int64_t duration_ms,
+                bool shown_later) override;
 
   const OutputOptions &options() const { return o_; }
 
@@ -71,6 +73,7 @@ class Output : public Reporter {
   void write(std::FILE *stream, std::string_view text) const;  // masked
   void write_json(std::string_view event, const Fields &fields) const;
   void end_line();
+  void error_text(const Error &e);  // the stderr block of an error
   OutputOptions o_;
   std::vector<std::string> secrets_;
   bool line_open_ = false;                             // a "migrating ..." line waits for its result

@@ -103,10 +103,22 @@ class TableReader {
     return fail("database", "must be a URL, a table of URLs by environment, or a function(env) returning one");
   }
 
+  // `hooks` is kept in the Lua registry as it is (kHooksRegistryKey); LuaHooks reads
+  // and checks its events when a command needs them.
+  Status hooks() {
+    lua_getfield(L_, t_, "hooks");
+    if (lua_isnil(L_, -1) || lua_istable(L_, -1)) {
+      lua_setfield(L_, LUA_REGISTRYINDEX, kHooksRegistryKey);
+      return {};
+    }
+    lua_pop(L_, 1);
+    return fail("hooks", "must be a table: hooks = { before_migrate = function(ctx) ... end, ... }");
+  }
+
   Status check_keys() {
-    static const char *const kKnown[] = {"database",     "environment",       "protected",   "migrations",   "seeds",
-                                         "lock_timeout", "statement_timeout", "plugin_path", "history_table"};
-    static const char *const kLater[] = {"hooks", "targets", "lint"};
+    static const char *const kKnown[] = {"database",     "environment",       "protected",   "migrations",    "seeds",
+                                         "lock_timeout", "statement_timeout", "plugin_path", "history_table", "hooks"};
+    static const char *const kLater[] = {"targets", "lint"};
     lua_pushnil(L_);
     while (lua_next(L_, t_) != 0) {
       lua_pop(L_, 1);
@@ -123,7 +135,7 @@ class TableReader {
         lua_pop(L_, 1);
         return Status::fail(Exit::kUsage, fmt::format("{}: unknown key `{}`", file_, key),
                             "known keys: database, environment, protected, migrations, seeds, lock_timeout, "
-                            "statement_timeout, plugin_path, history_table");
+                            "statement_timeout, plugin_path, history_table, hooks");
       }
     }
     return {};
@@ -174,6 +186,7 @@ Status read_config_file(LuaState &lua, const fs::path &file, Config &c, std::str
   if (r.ok()) r = t.duration("lock_timeout", c.lock_timeout_ms);
   if (r.ok()) r = t.duration("statement_timeout", c.statement_timeout_ms);
   if (r.ok()) r = t.list("plugin_path", c.plugin_path);
+  if (r.ok()) r = t.hooks();
   lua_pop(L, 1);
   TIDE_TRY(r);
   c.project_dir = fs::absolute(file).parent_path();

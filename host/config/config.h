@@ -38,6 +38,9 @@ struct ConfigOverrides {
   std::vector<std::string> plugin_path;  // --plugin-path
 };
 
+// Where load_config leaves tide.lua's `hooks` table in the Lua registry (nil if none).
+inline constexpr const char *kHooksRegistryKey = "tide.config.hooks";
+
 // Reads .env, evaluates tide.lua in lua (with tide.env already set), and applies the
 // precedence: command line > tide.lua > environment variables > defaults. Assumes the
 // process already runs in the project folder (main handles -C).

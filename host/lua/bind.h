@@ -23,6 +23,12 @@ void open_core(lua_State *L);
 // Where tide.core.log writes; sink must outlive the state.
 void set_log_sink(lua_State *L, LogSink *sink);
 
+// Add exec and add_secret to the tide.core table on top of the stack (bind_exec.cpp).
+void register_exec(lua_State *L);
+
+// Where tide.core.add_secret sends values to mask in all output; must outlive the state.
+void set_secret_sink(lua_State *L, SecretSink *sink);
+
 // Push a tide.Conn userdata over session (borrowed: the caller keeps the session alive
 // for as long as the state may use it; conn:close() lets go of it early).
 void push_conn(lua_State *L, Session *session);

@@ -61,6 +61,7 @@ int open_module(lua_State *L) {
   luaL_register(L, nullptr, kFuncs);
   lua_pushlightuserdata(L, nullptr);
   lua_setfield(L, -2, "NULL");
+  register_exec(L);
   return 1;
 }
 

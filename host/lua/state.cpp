@@ -111,6 +111,11 @@ Status LuaState::install_globals(const std::string &environment, LogSink sink) {
   return {};
 }
 
+void LuaState::set_secret_sink(SecretSink sink) {
+  secret_sink_ = std::move(sink);
+  tide::set_secret_sink(L_, &secret_sink_);
+}
+
 void LuaState::set_environment(const std::string &environment) {
   lua_getglobal(L_, "tide");
   if (environment.empty())

@@ -14,6 +14,8 @@ namespace tide {
 
 // Where tide.log and warnings from Lua go (the CLI's reporter).
 using LogSink = std::function<void(const std::string &level, const std::string &message)>;
+// Where values to mask in all output go (tide.exec's env values: the CLI's Output).
+using SecretSink = std::function<void(const std::string &secret)>;
 
 class LuaState {
  public:
@@ -28,6 +30,7 @@ class LuaState {
   // empty) and tide.log going to sink.
   Status install_globals(const std::string &environment, LogSink sink);
   void set_environment(const std::string &environment);
+  void set_secret_sink(SecretSink sink);
 
   // Load a user file with chunk name "@display" and push the chunk. Syntax errors come
   // back with file and line.
@@ -42,6 +45,7 @@ class LuaState {
  private:
   lua_State *L_;
   LogSink sink_;
+  SecretSink secret_sink_;
 };
 
 }  // namespace tide

@@ -4,6 +4,7 @@
 
 #include "lua/bind.h"
 #include "migrate/checksum.h"
+#include "migrate/statement_kind.h"
 #include "util/text.h"
 
 namespace tide {
@@ -68,6 +69,11 @@ class SqlMigrationFile : public Migration {
     env_line_ = parsed_.directives.env_line;
   }
 
+  bool changes_rows_only(Direction dir, const Dialect &dialect) const override {
+    const SqlSection &section = dir == Direction::kUp ? parsed_.up : parsed_.down;
+    return tide::changes_rows_only(section.in(source_), dialect);
+  }
+
   Status run(Direction dir, Session &session) override {
     const SqlSection &section = dir == Direction::kUp ? parsed_.up : parsed_.down;
     std::string_view script = section.in(source_);
@@ -116,8 +122,29 @@ class LuaMigrationFile : public Migration {
     lua_rawgeti(L, LUA_REGISTRYINDEX, ref_);
     lua_getfield(L, -1, dir == Direction::kUp ? "up" : "down");
     lua_remove(L, -2);
-    TIDE_TRY(push_db(lua_, session));
+    if (Status s = push_db(lua_, session); !s.ok()) {
+      lua_pop(L, 1);
+      return s;
+    }
     Status s = lua_.pcall(1, 0);
+    if (!s.ok()) {
+      Error &e = s.error();
+      if (e.where.empty() && e.message.rfind(file_.display, 0) != 0) e.where = file_.display;
+    }
+    return s;
+  }
+
+  Status on_error(Session &session, const Error &err) override {
+    lua_State *L = lua_.L();
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref_);
+    lua_getfield(L, -1, "on_error");
+    lua_remove(L, -2);
+    if (Status s = push_db(lua_, session); !s.ok()) {
+      lua_pop(L, 1);
+      return s;
+    }
+    push_error_for_lua(L, err);
+    Status s = lua_.pcall(2, 0);
     if (!s.ok()) {
       Error &e = s.error();
       if (e.where.empty() && e.message.rfind(file_.display, 0) != 0) e.where = file_.display;
@@ -131,7 +158,7 @@ class LuaMigrationFile : public Migration {
 };
 
 Status LuaMigrationFile::read_fields(const std::string &text) {
-  static const char *const kKnown[] = {"up", "down", "transaction", "irreversible", "description", "env"};
+  static const char *const kKnown[] = {"up", "down", "on_error", "transaction", "irreversible", "description", "env"};
   lua_State *L = lua_.L();
   lua_rawgeti(L, LUA_REGISTRYINDEX, ref_);
   int t = lua_gettop(L);
@@ -147,11 +174,8 @@ Status LuaMigrationFile::read_fields(const std::string &text) {
       for (const char *k : kKnown) known = known || std::string_view(lua_tostring(L, -1)) == k;
     if (!known) {
       std::string key = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1);
-      if (key == "on_error")  // SPEC §2; comes with the hooks work. Refused, not ignored.
-        return fail("`on_error` is not supported by this version of tide yet",
-                    "remove it: nothing would run it; a failed non-transactional migration is left dirty");
       return fail(fmt::format("unknown field \"{}\" in the migration table", key),
-                  "known fields: up, down, transaction, irreversible, description, env");
+                  "known fields: up, down, on_error, transaction, irreversible, description, env");
     }
   }
   auto type_of = [&](const char *k) {
@@ -164,6 +188,9 @@ Status LuaMigrationFile::read_fields(const std::string &text) {
   int down = type_of("down");
   if (down != LUA_TNIL && down != LUA_TFUNCTION) return fail("`down` must be a function");
   has_down_ = down == LUA_TFUNCTION;
+  int on_error = type_of("on_error");
+  if (on_error != LUA_TNIL && on_error != LUA_TFUNCTION) return fail("`on_error` must be a function(db, err)");
+  has_on_error_ = on_error == LUA_TFUNCTION;
   int tx = type_of("transaction");
   if (tx != LUA_TNIL && tx != LUA_TBOOLEAN) return fail("`transaction` must be true or false");
   lua_getfield(L, t, "transaction");
@@ -229,6 +256,33 @@ Result<int> load_lua_table(LuaState &lua, std::string_view text, const std::stri
     return Status::fail(Exit::kInvalid, fmt::format("{}: {} must return a table (got {})", display, what, got), hint);
   }
   return luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+void push_error_for_lua(lua_State *L, const Error &e) {
+  push_error(L, e);
+  auto set = [&](const char *k, const std::string &v) {
+    if (v.empty()) return;
+    lua_pushlstring(L, v.data(), v.size());
+    lua_setfield(L, -2, k);
+  };
+  set("where", e.where);
+  set("traceback", e.traceback);
+  // where is "file:line" (or just the file); locate() puts "statement N: SQL" in detail.
+  size_t colon = e.where.rfind(':');
+  if (colon != std::string::npos && colon + 1 < e.where.size() &&
+      e.where.find_first_not_of("0123456789", colon + 1) == std::string::npos) {
+    set("file", e.where.substr(0, colon));
+    lua_pushnumber(L, std::stod(e.where.substr(colon + 1)));
+    lua_setfield(L, -2, "line");
+  } else {
+    set("file", e.where);
+  }
+  if (size_t at = e.detail.rfind("statement ", 0); at == 0) {
+    size_t colon2 = e.detail.find(": ");
+    size_t nl = e.detail.find('\n');
+    if (colon2 != std::string::npos && colon2 < nl) set("statement", e.detail.substr(colon2 + 2, nl - colon2 - 2));
+  }
+  set("headline", e.headline());
 }
 
 Result<std::unique_ptr<Migration>> load_migration(const MigrationFile &file, LuaState &lua, const Dialect &dialect) {

@@ -34,8 +34,17 @@ class Migration {
   }
   const std::string &description() const { return description_; }
 
+  // Whether this direction is known, before it runs, to change rows only (no DDL, nothing
+  // that commits by itself): SQL files whose statements are all INSERT/UPDATE/DELETE/...
+  // (migrate/statement_kind). What a Lua migration will run cannot be known: false.
+  virtual bool changes_rows_only(Direction, const Dialect &) const { return false; }
+
   // Run one direction on session. Errors carry the file and line of the failure.
   virtual Status run(Direction dir, Session &session) = 0;
+
+  // A Lua migration's own on_error(db, err), run after its up failed (SPEC §2).
+  bool has_on_error() const { return has_on_error_; }
+  virtual Status on_error(Session &, const Error &) { return {}; }
 
  protected:
   explicit Migration(const MigrationFile &file) : file_(file) {}
@@ -45,6 +54,7 @@ class Migration {
   bool transactional_ = true;
   bool irreversible_ = false;
   bool has_down_ = false;
+  bool has_on_error_ = false;
   std::optional<std::string> env_;
   int env_line_ = 0;
   std::string description_;
@@ -73,5 +83,9 @@ std::optional<std::string> env_gate_of(lua_State *L, int idx);
 // that names the file's line and the failing statement (its number and first line).
 Error locate_sql_error(Error e, const MigrationFile &file, std::string_view text, size_t base, std::string_view script,
                        const Dialect &dialect);
+
+// Pushes an error as the table a hook or on_error gets: message, code, sqlstate, where,
+// file, line, statement, detail, hint.
+void push_error_for_lua(lua_State *L, const Error &e);
 
 }  // namespace tide

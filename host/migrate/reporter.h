@@ -36,6 +36,15 @@ class Reporter {
   // once the seed has run for a second. The reporter decides how often to show it.
   virtual void progress(std::string_view /*what*/, int64_t /*rows*/, double /*fraction*/, double /*seconds*/) {}
   virtual void progress_end() {}
+  // A lifecycle hook ran (SPEC §6): event, where it is written ("tide.lua",
+  // "hooks/before_migrate.sql"), and its failure or null. `shown_later`: the failure is
+  // the run's own error, printed at the end, so it need not be shown in full here.
+  virtual void hook_ran(std::string_view event, std::string_view source, const Error *failure, int64_t duration_ms,
+                        bool shown_later) {
+    (void)duration_ms;
+    (void)shown_later;
+    note("hook", std::string(event) + " " + std::string(source) + (failure ? " failed" : " ok"));
+  }
 };
 
 }  // namespace tide

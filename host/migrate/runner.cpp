@@ -25,6 +25,15 @@ std::string list_entries(const std::vector<const Entry *> &entries) {
   return out;
 }
 
+// SQLSTATE 25001: a statement that refuses to run in a transaction block (PostgreSQL's
+// CREATE INDEX CONCURRENTLY, VACUUM, ...). Say how to run it outside one.
+void hint_no_transaction(Status &s) {
+  if (s.ok() || s.error().sqlstate != "25001" || !s.error().hint.empty()) return;
+  s.error().hint =
+      "this statement cannot run inside a transaction: make the migration non-transactional "
+      "(`transaction = false` in a .lua migration, `-- tide:no-transaction` in a .sql one)";
+}
+
 }  // namespace
 
 // ---- locking and state checks --------------------------------------------------------
@@ -49,6 +58,12 @@ Status Runner::locked(const std::function<Status()> &fn) {
   Status s = history_.ensure();
   if (s.ok()) s = fn();
   if (session_.in_transaction()) (void)session_.rollback();
+  if (Status f = flush_applied(); !f.ok()) {
+    if (s.ok())
+      s = f;
+    else
+      s.error().detail += "\nrecording the previous migration applied failed too: " + f.error().headline();
+  }
   Status u = session_.unlock(context_.lock_key);
   if (s.ok() && !u.ok()) return u;
   return s;
@@ -148,23 +163,33 @@ HistoryRecord Runner::record_for(const Migration &m, int64_t duration_ms) const 
 }
 
 Status Runner::apply(Migration &m, Direction dir) {
+  TIDE_TRY(before_each(m, dir));
   reporter_.migration_begin(m.file(), dir);
   auto start = std::chrono::steady_clock::now();
-  bool in_tx = m.transactional() && session_.dialect().has(TIDE_CAP_TRANSACTIONAL_DDL);
+  // Without transactional DDL (MySQL) a migration that only changes rows still gets its
+  // transaction: it is DDL that would commit half-way.
+  bool in_tx = m.transactional() &&
+               (session_.dialect().has(TIDE_CAP_TRANSACTIONAL_DDL) || m.changes_rows_only(dir, session_.dialect()));
+  left_dirty_ = false;
   Status s = in_tx ? apply_in_transaction(m, dir) : apply_dirty_first(m, dir);
   if (!s.ok()) {
     reporter_.migration_failed(m.file(), dir, s.error());
+    after_failure(m, dir, s.error());
     return s;
   }
   reporter_.migration_end(m.file(), dir, elapsed_ms(start));
-  return s;
+  return after_each(m, dir);
 }
 
 // The migration and its history row commit together, or neither does.
 Status Runner::apply_in_transaction(Migration &m, Direction dir) {
   auto start = std::chrono::steady_clock::now();
   TIDE_TRY(session_.begin());
-  Status s = m.run(dir, session_);
+  // The previous migration's applied mark commits with this one (it stays pending, and
+  // is written again by locked(), if this one rolls back: the update is idempotent).
+  Status s = applied_pending_ ? history_.update(*applied_pending_) : Status();
+  if (s.ok()) s = m.run(dir, session_);
+  hint_no_transaction(s);
   if (!session_.in_transaction()) return transaction_ended(m, dir, s);
   if (s.ok()) {
     s = dir == Direction::kUp ? history_.insert(record_for(m, elapsed_ms(start)))
@@ -175,7 +200,9 @@ Status Runner::apply_in_transaction(Migration &m, Direction dir) {
     (void)session_.rollback();
     s.error().detail +=
         (s.error().detail.empty() ? "" : "\n") + std::string("the migration was rolled back; nothing was recorded");
+    return s;
   }
+  applied_pending_.reset();
   return s;
 }
 
@@ -195,6 +222,7 @@ Status Runner::transaction_ended(Migration &m, Direction dir, const Status &run)
   HistoryRecord r = record_for(m, 0);
   r.status = kStatusDirty;
   r.error = e.headline();
+  left_dirty_ = true;
   Status recorded = dir == Direction::kUp ? history_.insert(r) : history_.update(r);
   e.detail += (e.detail.empty() ? "" : "\n") +
               std::string("its changes may be partly applied; it is now marked dirty so the next run stops");
@@ -212,14 +240,16 @@ Status Runner::apply_dirty_first(Migration &m, Direction dir) {
   auto start = std::chrono::steady_clock::now();
   HistoryRecord r = record_for(m, 0);
   r.status = kStatusDirty;
-  TIDE_TRY(dir == Direction::kUp ? history_.insert(r) : history_.update(r));
+  TIDE_TRY(record_started(r, dir));
   Status s = m.run(dir, session_);
   if (!s.ok()) {
+    left_dirty_ = true;
     const Error &e = s.error();
     r.error = (dir == Direction::kDown ? "down: " : "") + e.headline() + (e.detail.empty() ? "" : "\n" + e.detail);
     // The dirty row is already there; if adding the error to it fails, say so.
     if (Status u = history_.update(r); !u.ok())
-      s.error().detail += "\nrecording the error in the history failed too: " + u.error().headline();
+      s.error().detail += (s.error().detail.empty() ? "" : "\n") +
+                          std::string("recording the error in the history failed too: ") + u.error().headline();
     s.error().hint = fmt::format(
         "migration {} ran outside a transaction and is now marked dirty; fix the database "
         "by hand, then `tide resolve {} --applied` or `--rolled-back`",
@@ -229,7 +259,34 @@ Status Runner::apply_dirty_first(Migration &m, Direction dir) {
   if (dir == Direction::kDown) return history_.remove(kKindMigration, m.file().version);
   r.status = kStatusApplied;
   r.duration_ms = elapsed_ms(start);
-  return history_.update(r);
+  // Written with the next migration's first history write, or at the end of the run
+  // (locked()): one commit instead of two per migration (each one is a log flush).
+  applied_pending_ = std::move(r);
+  return {};
+}
+
+// The dirty mark of a migration about to run, and the applied mark of the one before it
+// when that is still pending, in one transaction.
+Status Runner::record_started(const HistoryRecord &dirty, Direction dir) {
+  auto write = [&] { return dir == Direction::kUp ? history_.insert(dirty) : history_.update(dirty); };
+  if (!applied_pending_) return write();
+  TIDE_TRY(session_.begin());
+  Status s = history_.update(*applied_pending_);
+  if (s.ok()) s = write();
+  if (s.ok()) s = session_.commit();
+  if (!s.ok()) {
+    (void)session_.rollback();
+    return s;
+  }
+  applied_pending_.reset();
+  return s;
+}
+
+Status Runner::flush_applied() {
+  if (!applied_pending_) return {};
+  Status s = history_.update(*applied_pending_);
+  if (s.ok()) applied_pending_.reset();
+  return s;
 }
 
 // ---- commands ------------------------------------------------------------------------
@@ -237,7 +294,10 @@ Status Runner::apply_dirty_first(Migration &m, Direction dir) {
 Status Runner::up(const UpOptions &options, const std::function<Status()> &then) {
   return locked([&]() -> Status {
     TIDE_TRY(up_locked(options));
-    return then ? then() : Status();
+    if (!then) return Status();
+    // The seeds start with every migration's history final (no applied mark pending).
+    TIDE_TRY(flush_applied());
+    return then();
   });
 }
 
@@ -259,17 +319,19 @@ Status Runner::up_locked(const UpOptions &options) {
   auto plan = preflight(todo, options.single_transaction);
   if (!plan) return plan.status();
   limit_steps(*plan, options.step);
-  if (options.single_transaction) return up_single_transaction(*plan);
-  for (Planned &p : *plan) {
-    if (!p.skip.empty()) {
-      reporter_.migration_skipped(*p.file, p.skip);
-      continue;
+  return hooked(HookedRun::kMigrate, [&]() -> Status {
+    if (options.single_transaction) return up_single_transaction(*plan);
+    for (Planned &p : *plan) {
+      if (!p.skip.empty()) {
+        reporter_.migration_skipped(*p.file, p.skip);
+        continue;
+      }
+      auto m = take(p);
+      if (!m) return m.status();
+      TIDE_TRY(apply(**m, Direction::kUp));
     }
-    auto m = take(p);
-    if (!m) return m.status();
-    TIDE_TRY(apply(**m, Direction::kUp));
-  }
-  return {};
+    return {};
+  });
 }
 
 // Load every migration about to run once before running any, so a file that does not
@@ -333,9 +395,11 @@ Status Runner::up_single_transaction(std::vector<Planned> &plan) {
       s = m.status();
       break;
     }
+    if (s = before_each(**m, Direction::kUp); !s.ok()) break;
     reporter_.migration_begin(*file, Direction::kUp);
     auto start = std::chrono::steady_clock::now();
     s = (*m)->run(Direction::kUp, session_);
+    hint_no_transaction(s);
     if (!session_.in_transaction()) {
       s = transaction_ended(**m, Direction::kUp, s);
       s.error().detail += "\nearlier migrations of this run were committed or rolled back with it: see `tide status`";
@@ -345,9 +409,12 @@ Status Runner::up_single_transaction(std::vector<Planned> &plan) {
     if (s.ok()) s = history_.insert(record_for(**m, elapsed_ms(start)));
     if (!s.ok()) {
       reporter_.migration_failed(*file, Direction::kUp, s.error());
+      (void)session_.rollback();  // before on_error and the error hooks, which run outside it
+      after_failure(**m, Direction::kUp, s.error());
       break;
     }
     reporter_.migration_end(*file, Direction::kUp, elapsed_ms(start));
+    if (s = after_each(**m, Direction::kUp); !s.ok()) break;  // inside the one transaction
   }
   if (s.ok()) s = session_.commit();
   if (!s.ok()) {
@@ -395,12 +462,14 @@ Status Runner::revert(const std::vector<const Entry *> &targets) {
                                       (*m)->irreversible() ? " (it is marked irreversible)" : ""),
                           "write a down for it, or restore the database from a backup");
   }
-  for (const Entry *e : targets) {
-    auto m = load(*e->file);
-    if (!m) return m.status();
-    TIDE_TRY(apply(**m, Direction::kDown));
-  }
-  return {};
+  return hooked(HookedRun::kRollback, [&]() -> Status {
+    for (const Entry *e : targets) {
+      auto m = load(*e->file);
+      if (!m) return m.status();
+      TIDE_TRY(apply(**m, Direction::kDown));
+    }
+    return {};
+  });
 }
 
 Status Runner::redo() {
@@ -413,7 +482,7 @@ Status Runner::redo() {
     TIDE_TRY(revert({applied.back()}));
     auto m = load(*applied.back()->file);
     if (!m) return m.status();
-    return apply(**m, Direction::kUp);
+    return hooked(HookedRun::kMigrate, [&]() { return apply(**m, Direction::kUp); });
   });
 }
 

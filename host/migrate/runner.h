@@ -5,11 +5,13 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "lua/state.h"
 #include "migrate/catalog.h"
 #include "migrate/history.h"
+#include "migrate/hooks.h"
 #include "migrate/overview.h"
 #include "migrate/reporter.h"
 #include "plugin/session.h"
@@ -58,6 +60,10 @@ class Runner {
   Status repair();
   Status resolve(const std::string &version, bool applied);
 
+  // Lifecycle hooks (SPEC §6, migrate/hooks.h); without this call there are none.
+  // hooks must outlive the runner.
+  void set_hooks(Hooks &hooks) { hooks_ = &hooks; }
+
   // Run fn holding the migration lock, with the history table in place; an open
   // transaction is rolled back and the lock released however fn ends.
   Status locked(const std::function<Status()> &fn);
@@ -74,6 +80,8 @@ class Runner {
   Status apply_in_transaction(Migration &m, Direction dir);
   Status apply_dirty_first(Migration &m, Direction dir);
   Status transaction_ended(Migration &m, Direction dir, const Status &run);
+  Status record_started(const HistoryRecord &dirty, Direction dir);
+  Status flush_applied();
   // A migration that up is about to apply, as preflight left it.
   struct Planned {
     const MigrationFile *file;
@@ -86,6 +94,13 @@ class Runner {
   Status up_single_transaction(std::vector<Planned> &plan);
   Status revert(const std::vector<const Entry *> &targets);
   HistoryRecord record_for(const Migration &m, int64_t duration_ms) const;
+  // runner_hooks.cpp: fn between the run-level hooks of kind; per-migration hooks and a
+  // migration's own on_error after a failure.
+  Status hooked(HookedRun::Kind kind, const std::function<Status()> &fn);
+  Hooks &hooks();
+  Status before_each(const Migration &m, Direction dir);
+  Status after_each(const Migration &m, Direction dir);
+  void after_failure(Migration &m, Direction dir, Error &error);
 
   Session &session_;
   History &history_;
@@ -93,6 +108,12 @@ class Runner {
   Reporter &reporter_;
   const Catalog &catalog_;
   RunContext context_;
+  Hooks *hooks_ = nullptr;
+  HookedRun *run_ = nullptr;  // the hooked run in progress, if any
+  bool left_dirty_ = false;   // the last failed migration left a dirty history row
+  // A dirty-first migration that finished: its applied mark is written together with the
+  // next history write (record_started, apply_in_transaction) or by locked() at the end.
+  std::optional<HistoryRecord> applied_pending_;
 };
 
 }  // namespace tide

@@ -71,9 +71,13 @@ size_t Lexer::scan_dollar(size_t at, bool &is_string) const {
   return close == npos ? npos : close + tag.size();
 }
 
+// A custom delimiter that does not start like an identifier ends a word too: the mysql
+// client splits "END$$" into END and the delimiter "$$" ('$' is an identifier character).
 size_t Lexer::scan_word(size_t at) const {
+  const bool cut = delimiter_ != ";" && !delimiter_.empty() && !is_ident_start(delimiter_[0]);
   size_t i = at + 1;
-  while (i < sql_.size() && is_ident_char(sql_[i])) ++i;
+  while (i < sql_.size() && is_ident_char(sql_[i]) && !(cut && sql_.compare(i, delimiter_.size(), delimiter_) == 0))
+    ++i;
   return i;
 }
 

@@ -84,25 +84,6 @@ const char *skip_blank(const char *p, const char *end) {
   return p;
 }
 
-size_t quote_identifier(const char *ident, size_t len, char *out, size_t cap) noexcept {
-  if (!ident) len = 0;
-  size_t needed = len + 2;
-  for (size_t i = 0; i < len; ++i) needed += ident[i] == '"';
-  if (needed >= cap || !out) {
-    if (cap > 0 && out) out[0] = '\0';
-    return needed;
-  }
-  char *p = out;
-  *p++ = '"';
-  for (size_t i = 0; i < len; ++i) {
-    if (ident[i] == '"') *p++ = '"';
-    *p++ = ident[i];
-  }
-  *p++ = '"';
-  *p = '\0';
-  return needed;
-}
-
 // SQLite's own notion of "a statement ends here": at each ';', ask sqlite3_complete()
 // whether the text so far is whole, which keeps trigger bodies (BEGIN ...; END;) in one
 // piece without a parser of our own. A ';' inside a string or comment cannot end a

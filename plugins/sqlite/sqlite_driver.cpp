@@ -17,9 +17,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <exception>
 #include <new>
-#include <string>
+#include <utility>
+
+#include <driver_glue.h>
 
 #include "connection.h"
 #include "sql_text.h"
@@ -29,22 +30,9 @@ namespace {
 
 constexpr const char *kDriverVersion = "0.1.0";
 
-// Runs fn, turning any escaping exception into conn's error: nothing crosses the ABI.
 template <class Fn>
 int guarded(tide_conn *conn, Fn &&fn) noexcept {
-  if (!conn) return TIDE_EMISUSE;
-  try {
-    return fn();
-  } catch (const std::bad_alloc &) {
-    return conn->error_.set_static(TIDE_ENOMEM, "out of memory");
-  } catch (const std::exception &e) {
-    try {
-      return conn->error_.set(TIDE_EINTERNAL, std::string("sqlite driver: ") + e.what());
-    } catch (...) {
-    }
-  } catch (...) {
-  }
-  return conn->error_.set_static(TIDE_EINTERNAL, "sqlite driver: unexpected exception");
+  return tide::driver::guarded(conn, "sqlite", std::forward<Fn>(fn));
 }
 
 // ---- the entry table ------------------------------------------------------------------------
@@ -165,7 +153,7 @@ const tide_driver kDriver = {
     .rollback = entry_rollback,
     .lock = entry_lock,
     .unlock = entry_unlock,
-    .quote_ident = quote_identifier,
+    .quote_ident = tide::driver::quote_double,
     .split = entry_split,
     .in_transaction = entry_in_transaction,
     .upsert = entry_upsert,

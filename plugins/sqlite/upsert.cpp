@@ -9,6 +9,7 @@
 // In UPDATE mode a read-only pre-count of the batch's keys already in the table splits
 // that sum into inserted and updated; IGNORE and INSERT need no pre-count.
 
+#include <driver_glue.h>
 #include <sqlite3.h>
 #include <tide/driver.h>
 
@@ -28,7 +29,7 @@ constexpr size_t kCacheSize = 8;
 
 std::string quoted(std::string_view ident) {
   std::string out(ident.size() * 2 + 3, '\0');
-  out.resize(quote_identifier(ident.data(), ident.size(), out.data(), out.size()));
+  out.resize(tide::driver::quote_double(ident.data(), ident.size(), out.data(), out.size()));
   return out;
 }
 

@@ -4,11 +4,101 @@
 # as the postgres user, start it on a free port and a unix socket in that folder, create
 # the test role (with a password) and database, export_var TIDE_TEST_POSTGRES_URL.
 # postgres_stop: stop that cluster if it runs (pg_ctl stop -m fast); never fails.
+#
+# The cluster is for tests only: fsync is off (a crash loses it, and nothing survives
+# the run anyway). Local socket connections are trusted (the superuser's way in, to
+# create the role); TCP connections need the role's password (scram-sha-256), so the
+# tests of wrong passwords test something real.
+
+# The newest installed server's bin folder (Debian keeps it off PATH), or nothing.
+postgres_bindir() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  if [[ -n $dir && -x $dir/initdb ]]; then
+    printf '%s\n' "$dir"
+  elif command -v pg_config >/dev/null 2>&1 && [[ -x $(pg_config --bindir)/initdb ]]; then
+    pg_config --bindir
+  fi
+}
+
+postgres_install() {
+  [[ $(id -u) -eq 0 ]] || die "PostgreSQL is missing; install postgresql postgresql-client (as root: apt-get install postgresql postgresql-client)"
+  say "==> installing postgresql from Debian"
+  # The package would create and start a "main" cluster on port 5432; tide's tests
+  # never use it, so tell postgresql-common not to create one.
+  mkdir -p /etc/postgresql-common/createcluster.d
+  printf 'create_main_cluster = false\n' >/etc/postgresql-common/createcluster.d/tide-no-main.conf
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql postgresql-client >&2
+}
+
+# Runs a server program as the cluster's owner: the postgres user when we are root
+# (initdb and postgres refuse to run as root), else ourselves.
+postgres_as_owner() {
+  if [[ $(id -u) -eq 0 ]]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
 
 postgres_start() {
-  say "db-servers: PostgreSQL is not set up yet; its tests will skip"
+  local bin
+  bin=$(postgres_bindir)
+  if [[ -z $bin ]]; then
+    postgres_install
+    bin=$(postgres_bindir)
+    [[ -n $bin ]] || die "postgresql was installed but no initdb was found under /usr/lib/postgresql"
+  fi
+  command -v psql >/dev/null 2>&1 || need psql postgresql-client
+
+  local dir=$TIDE_DB_DIR/postgres
+  local data=$dir/data sock=$dir/sock log=$dir/server.log
+  mkdir -p "$data" "$sock"
+  if [[ $(id -u) -eq 0 ]]; then chown -R postgres:postgres "$dir"; fi
+  chmod 700 "$data"
+
+  say "db-servers: initdb $data"
+  postgres_as_owner "$bin/initdb" -D "$data" -U postgres --encoding=UTF8 --locale=C \
+    --auth-local=trust --auth-host=scram-sha-256 >"$dir/initdb.log" 2>&1 ||
+    die "initdb failed: $(tail -n 20 "$dir/initdb.log")"
+
+  local port
+  port=$(free_port)
+  cat >>"$data/postgresql.conf" <<EOF
+# scripts/db-servers: a throwaway cluster for tests
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$sock'
+fsync = off
+full_page_writes = off
+max_connections = 200
+EOF
+
+  say "db-servers: starting PostgreSQL on 127.0.0.1:$port"
+  if ! postgres_as_owner "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 start >/dev/null; then
+    die "PostgreSQL did not start: $(tail -n 20 "$log" 2>/dev/null)"
+  fi
+
+  local password
+  password=$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  psql -X -q -v ON_ERROR_STOP=1 -h "$sock" -p "$port" -U postgres -d postgres >&2 <<EOF
+CREATE ROLE tide LOGIN CREATEDB PASSWORD '$password';
+CREATE DATABASE tide_test OWNER tide;
+EOF
+
+  export_var TIDE_TEST_POSTGRES_URL "postgres://tide:$password@127.0.0.1:$port/tide_test"
+  export_var TIDE_TEST_POSTGRES_SOCKET "$sock"
+  export_var TIDE_TEST_POSTGRES_PORT "$port"
+  export_var TIDE_TEST_POSTGRES_BIN "$bin"
 }
 
 postgres_stop() {
-  return 0
+  local data=${TIDE_DB_DIR:-}/postgres/data
+  [[ -n ${TIDE_DB_DIR:-} && -f $data/postmaster.pid ]] || return 0
+  local bin
+  bin=$(postgres_bindir)
+  [[ -n $bin ]] || return 0
+  say "db-servers: stopping PostgreSQL"
+  postgres_as_owner "$bin/pg_ctl" -D "$data" -m fast -w -t 60 stop >/dev/null 2>&1 || true
 }

@@ -566,22 +566,6 @@ EOF
   expect_sql "SELECT count(*) FROM tide_history" 0
 }
 
-# on_error comes with hooks; until then it is refused, not silently ignored.
-test_on_error_is_refused_until_supported() {
-  project
-  write migrations/001_a.lua <<'EOF'
-return {
-  up = function(db) db:exec [[CREATE TABLE a (id integer)]] end,
-  down = function(db) db:exec [[DROP TABLE a]] end,
-  on_error = function(db, err) end,
-}
-EOF
-  tide up
-  expect_exit 5
-  expect_stderr_contains "migrations/001_a.lua: \`on_error\` is not supported"
-  expect_no_table a
-}
-
 # A URL the driver cannot read is a usage error (2), not a failed migration (1); the
 # scheme is case-insensitive.
 test_bad_url_is_a_usage_error_and_schemes_ignore_case() {

@@ -239,8 +239,8 @@ std::string placeholder(const tide_driver *driver, int i) {
 
 const Dialect &dialect(const tide_driver *driver) {
   static const Dialect sqlite{"INTEGER", "REAL", "TEXT", "BLOB", "BOOLEAN", sqlite_series};
-  // Written ahead of their plugins; adjust when those land.
   static const Dialect postgres{"BIGINT", "DOUBLE PRECISION", "TEXT", "BYTEA", "BOOLEAN", postgres_series};
+  // Written ahead of its plugin; adjust when it lands.
   static const Dialect mysql{"BIGINT", "DOUBLE", "LONGTEXT", "LONGBLOB", "BOOLEAN", mysql_series};
   std::string_view name = driver->name;
   if (name == "sqlite") return sqlite;

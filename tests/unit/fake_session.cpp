@@ -20,7 +20,7 @@ Status FakeSession::exec(std::string_view script) {
     std::string stmt(script.substr(span.start, span.len));
     stmt.erase(0, stmt.find_first_not_of(" \t\r\n"));
     if (stmt == "COMMIT") {  // a migration ending tide's transaction itself
-      in_tx_ = false;
+      set_tx(false);
       continue;
     }
     if (stmt.find("FAIL") != std::string::npos) {
@@ -53,19 +53,19 @@ Status FakeSession::upsert(const UpsertSpec &spec, std::span<const tide_value>, 
 
 Status FakeSession::begin() {
   snapshot_ = db_.state;
-  in_tx_ = true;
+  set_tx(true);
   return {};
 }
 
 Status FakeSession::commit() {
-  in_tx_ = false;
+  set_tx(false);
   ++db_.commits;
   return {};
 }
 
 Status FakeSession::rollback() {
   if (in_tx_) db_.state = snapshot_;
-  in_tx_ = false;
+  set_tx(false);
   return {};
 }
 
@@ -86,16 +86,19 @@ Result<std::vector<HistoryRecord>> FakeHistory::load(const std::string &kind) {
 
 Status FakeHistory::insert(const HistoryRecord &r) {
   if (db_.state.history.count(r.version)) return Status::fail(Exit::kFailed, "duplicate history row " + r.version);
+  if (!db_.in_tx) ++db_.autocommits;
   db_.state.history[r.version] = r;
   return {};
 }
 
 Status FakeHistory::update(const HistoryRecord &r) {
+  if (!db_.in_tx) ++db_.autocommits;
   db_.state.history[r.version] = r;
   return {};
 }
 
 Status FakeHistory::remove(const std::string &, const std::string &version) {
+  if (!db_.in_tx) ++db_.autocommits;
   db_.state.history.erase(version);
   return {};
 }

@@ -25,6 +25,8 @@ struct FakeDb {
   bool transactional_ddl = true;
   bool locked_by_other = false;
   int commits = 0;
+  bool in_tx = false;   // as FakeSession sees it, for FakeHistory
+  int autocommits = 0;  // history writes outside a transaction: each one a commit of its own
 };
 
 class FakeDialect : public Dialect {
@@ -54,6 +56,7 @@ class FakeSession : public Session {
   Status commit() override;
   Status rollback() override;
   bool in_transaction() override { return in_tx_; }
+  void set_tx(bool on) { in_tx_ = db_.in_tx = on; }
   Status lock(std::string_view key, int64_t timeout_ms) override;
   Status unlock(std::string_view) override { return {}; }
   // Records the call; every row counts as inserted. A table named "FAIL" fails at row 0.

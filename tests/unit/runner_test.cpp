@@ -123,6 +123,57 @@ TEST_CASE("without transactional DDL every migration is recorded dirty, then app
   CHECK(f.db.commits == 0);  // no BEGIN/COMMIT around DDL that would commit anyway
 }
 
+TEST_CASE("without transactional DDL, dirty-then-applied costs one history commit per migration") {
+  Fixture f;
+  f.db.transactional_ddl = false;
+  f.sql("1_a.sql", "CREATE a;");
+  f.sql("2_b.sql", "CREATE b;");
+  f.sql("3_c.sql", "CREATE c;");
+  REQUIRE(f.runner().up({}).ok());
+  for (const char *v : {"1", "2", "3"}) CHECK(f.db.state.history[v].status == "applied");
+  // 1 dirty; {1 applied + 2 dirty}; {2 applied + 3 dirty}; 3 applied. The wrapped
+  // limit (each migration's statements, then its history insert) costs 3.
+  CHECK(f.db.commits + f.db.autocommits == 4);
+  CHECK(f.db.commits == 2);
+}
+
+TEST_CASE("without transactional DDL, a failure after an applied one leaves that one applied") {
+  Fixture f;
+  f.db.transactional_ddl = false;
+  f.sql("1_a.sql", "CREATE a;");
+  f.sql("2_b.sql", "CREATE b;\nCREATE FAIL;");
+  REQUIRE_FALSE(f.runner().up({}).ok());
+  CHECK(f.db.state.history["1"].status == "applied");
+  CHECK(f.db.state.history["2"].status == "dirty");
+}
+
+TEST_CASE("without transactional DDL, a migration that only changes rows runs in a transaction") {
+  Fixture f;
+  f.db.transactional_ddl = false;
+  f.sql("1_a.sql", "CREATE a;");
+  f.sql("2_rows.sql", "INSERT INTO a VALUES (1);\nUPDATE a SET x = 2;\nSET @n = 3;");
+  f.sql("3_bad.sql", "INSERT INTO a VALUES (2);\nDELETE FAIL;");
+  Status s = f.runner().up({});
+  REQUIRE_FALSE(s.ok());
+  CHECK(f.db.state.history["1"].status == "applied");  // its mark rode in 2's transaction
+  CHECK(f.db.state.history["2"].status == "applied");
+  CHECK(f.ran("UPDATE a SET x = 2"));
+  // 3 rolled back whole: no dirty row, none of its statements kept.
+  CHECK(f.db.state.history.count("3") == 0);
+  CHECK_FALSE(f.ran("INSERT INTO a VALUES (2)"));
+  CHECK(s.error().detail.find("rolled back") != std::string::npos);
+}
+
+TEST_CASE("without transactional DDL, DDL or a session SET keeps a migration dirty-first") {
+  Fixture f;
+  f.db.transactional_ddl = false;
+  f.sql("1_mixed.sql", "INSERT INTO a VALUES (1);\nALTER FAIL;");
+  f.sql("2_set.sql", "SET autocommit = 1;");
+  REQUIRE_FALSE(f.runner().up({}).ok());
+  CHECK(f.ran("INSERT INTO a VALUES (1)"));  // committed: no transaction to roll back
+  CHECK(f.db.state.history["1"].status == "dirty");
+}
+
 TEST_CASE("up --single-transaction is all or nothing, and refuses non-transactional files") {
   Fixture f;
   f.sql("1_a.sql", "CREATE a;", "DROP a;");

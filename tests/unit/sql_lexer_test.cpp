@@ -84,6 +84,17 @@ TEST_CASE("mysql: a custom delimiter turns ; into punctuation") {
   CHECK(got == std::vector<K>{K::word, K::word, K::number, K::punct, K::word, K::delimiter, K::word, K::punct});
 }
 
+TEST_CASE("mysql: a custom delimiter ends a word it is glued to") {
+  Lexer lexer("END$$\nSELECT a$b$$", Dialect::mysql);
+  lexer.set_delimiter("$$");
+  std::vector<Lexed> got;
+  Token t;
+  while (lexer.next(t)) got.push_back({t.kind, std::string(t.text(lexer.sql()))});
+  CHECK(got ==
+        std::vector<Lexed>{
+            {K::word, "END"}, {K::delimiter, "$$"}, {K::word, "SELECT"}, {K::word, "a$b"}, {K::delimiter, "$$"}});
+}
+
 TEST_CASE("sqlite: bracket and backtick identifiers, parameters") {
   const auto d = Dialect::sqlite;
   CHECK(lex("[a;b]", d) == std::vector<Lexed>{{K::quoted_ident, "[a;b]"}});

@@ -1,0 +1,77 @@
+// The runner's side of lifecycle hooks (SPEC §6) and of a migration's own on_error: the
+// run-level events around up / down / redo, the per-migration events, and what a
+// failed migration triggers. The rules themselves are in migrate/hooks.cpp.
+#include <fmt/format.h>
+
+#include "migrate/runner.h"
+
+namespace tide {
+
+namespace {
+
+HookItem item_of(const Migration &m, Direction dir) {
+  HookItem item;
+  item.version = m.file().version;
+  item.name = m.file().name;
+  item.file = m.file().display;
+  item.direction = dir == Direction::kUp ? "up" : "down";
+  return item;
+}
+
+void add_detail(Error &e, const std::string &line) { e.detail += (e.detail.empty() ? "" : "\n") + line; }
+
+}  // namespace
+
+Hooks &Runner::hooks() {
+  static NoHooks none;
+  return hooks_ ? *hooks_ : none;
+}
+
+Status Runner::hooked(HookedRun::Kind kind, const std::function<Status()> &fn) {
+  HookedRun run(hooks(), kind);
+  TIDE_TRY(run.begin());
+  run_ = &run;
+  Status s = fn();
+  run_ = nullptr;
+  // Error hooks (a snapshot restore) run with nothing of the failed work left open.
+  if (!s.ok() && session_.in_transaction()) (void)session_.rollback();
+  return run.finish(std::move(s));
+}
+
+Status Runner::before_each(const Migration &m, Direction dir) {
+  return run_ ? run_->before_each(item_of(m, dir)) : Status();
+}
+
+Status Runner::after_each(const Migration &m, Direction dir) {
+  return run_ ? run_->after_each(item_of(m, dir)) : Status();
+}
+
+// After a migration failed (and its transaction, if any, rolled back): its own on_error
+// when up failed, then the after_each_error hooks. Their outcomes are reported and
+// added to error; error stays the migration's.
+void Runner::after_failure(Migration &m, Direction dir, Error &error) {
+  const std::string &v = m.file().version;
+  if (dir == Direction::kUp && m.has_on_error()) {
+    Status h = m.on_error(session_, error);
+    if (session_.in_transaction()) (void)session_.rollback();
+    if (!h.ok()) {
+      reporter_.note("on_error", fmt::format("{} on_error failed: {}", v, h.error().headline()));
+      add_detail(error, "its on_error hook failed too: " + h.error().headline());
+    } else if (!left_dirty_) {
+      reporter_.note("on_error", fmt::format("{} on_error ran: ok", v));
+      add_detail(error, "its on_error hook ran and succeeded");
+    } else if (Status r = history_.remove(kKindMigration, v); r.ok()) {
+      // on_error undid the non-transactional work: what `resolve --rolled-back` does.
+      reporter_.note("on_error", fmt::format("{} on_error ran: ok; its dirty record was removed", v));
+      add_detail(error,
+                 "its on_error hook ran and succeeded, so its dirty record was removed: the next `up` runs it again");
+      error.hint = "fix the migration, then run `tide up` again";
+    } else {
+      reporter_.note("on_error", fmt::format("{} on_error ran: ok", v));
+      add_detail(error, "its on_error hook succeeded, but removing its dirty record failed: " + r.error().headline());
+    }
+  }
+  if (run_) run_->each_failed(item_of(m, dir), error);
+}
+
+}  // namespace tide

@@ -1,0 +1,157 @@
+// The PostgreSQL driver's connection and statement objects (the opaque tide_conn and
+// tide_stmt of driver.h), the error record a connection carries, and the operations the
+// entry table calls:
+//   connection.cpp  connect, errors, transactions (with a deferred BEGIN), server version
+//   exec.cpp        exec() of a script: one round trip per script inside a transaction,
+//                   statement by statement outside one, COPY FROM STDIN data
+//   statement.cpp   query() with bound parameters, step() in single-row mode, columns
+//   lock.cpp        the migration lock: pg_try_advisory_lock, polled
+//   dump.cpp        dump() through pg_dump --schema-only
+// These may throw; the extern "C" entries in postgres_driver.cpp wrap every call.
+
+#ifndef TIDE_PLUGINS_POSTGRES_CONNECTION_H_
+#define TIDE_PLUGINS_POSTGRES_CONNECTION_H_
+
+#include <libpq-fe.h>
+#include <tide/driver.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace tide_pg {
+
+inline constexpr char kEmpty[] = "";
+
+struct PGconnCloser {
+  void operator()(PGconn *c) const noexcept { PQfinish(c); }
+};
+using ConnHandle = std::unique_ptr<PGconn, PGconnCloser>;
+
+struct PGresultClearer {
+  void operator()(PGresult *r) const noexcept { PQclear(r); }
+};
+using ResultHandle = std::unique_ptr<PGresult, PGresultClearer>;
+
+// The tide_error handed to the host, with the storage its strings point into, valid
+// until the next call on the connection (driver.h).
+class ErrorRecord {
+ public:
+  ErrorRecord() noexcept { set_static(TIDE_OK, ""); }
+  ErrorRecord(const ErrorRecord &) = delete;
+  ErrorRecord &operator=(const ErrorRecord &) = delete;
+
+  int set(int code, std::string message);
+  // A server error from a result: SQLSTATE, message, detail, hint, and the error's
+  // character position (PG_DIAG_STATEMENT_POSITION) as given.
+  int set_from_result(int code, const PGresult *result, const std::string &fallback);
+  // Offsets into exec()'s script (tide_error.statement_offset, error_position).
+  void set_offsets(int64_t statement_offset, int64_t error_position);
+  void set_message(std::string message);
+  int set_static(int code, const char *message) noexcept;
+
+  const tide_error *get() const noexcept { return &error_; }
+  const std::string &message() const { return message_; }
+  // The server's 1-based character position of the error, 0 when none.
+  int64_t server_position() const { return server_position_; }
+
+ private:
+  void refresh();
+
+  std::string message_, sqlstate_, detail_, hint_;
+  int64_t server_position_ = 0;
+  tide_error error_{};
+};
+
+}  // namespace tide_pg
+
+// ---- the handles ------------------------------------------------------------------------
+
+struct tide_conn {
+  tide_pg::ConnHandle pg_;  // null or bad when connect failed: then only error_ counts
+  tide_pg::ErrorRecord error_;
+  tide_stmt *open_stmt_ = nullptr;  // at most one (driver.h); freed by close()
+  std::string server_version_;
+  // begin() only notes the BEGIN; the next statement sends it in the same round trip
+  // (exec() prefixes the script with it). Until then the database has no transaction,
+  // but in_transaction() answers as if it had.
+  bool begin_pending_ = false;
+  // Whether a transaction was open when the connection was last seen alive: the server
+  // rolls it back when the connection dies, so the host still gets to "roll back".
+  bool lost_in_transaction_ = false;
+  std::set<int64_t> locks_;  // advisory lock keys this session holds
+
+  ~tide_conn();
+
+  int fail(int code, std::string message) { return error_.set(code, std::move(message)); }
+
+  // The error of a failed result, or of the connection when result is NULL. A lost
+  // connection is TIDE_ECONNECT and says what became of an open transaction.
+  int fail_result(const PGresult *result);
+
+  int require_open(const char *what);
+  // exec(), query() need the connection to themselves (driver.h).
+  int require_idle(const char *what);
+
+  bool alive() const { return pg_ && PQstatus(pg_.get()) == CONNECTION_OK; }
+  bool in_transaction() const;
+  // Sends the noted BEGIN on its own (before a query(), lock() or the like).
+  int flush_begin();
+  // Remembers the transaction state before the next round trip, for fail_result.
+  void note_state() { lost_in_transaction_ = in_transaction(); }
+};
+
+struct tide_stmt {
+  enum class State { kFresh, kRow, kDone, kFailed };
+
+  explicit tide_stmt(tide_conn *conn) : conn_(conn) {}
+  ~tide_stmt();
+
+  tide_conn *conn_;
+  tide_pg::ResultHandle current_;  // the current row (single-row mode) or final result
+  bool first_pending_ = false;     // current_ holds the first row, not yet stepped to
+  bool results_left_ = true;       // PQgetResult has not returned NULL yet
+  State state_ = State::kFresh;
+  int64_t changes_ = -1;
+  std::vector<std::string> names_;
+  std::vector<Oid> types_;
+  std::vector<std::string> decoded_;  // bytea columns of the current row, decoded
+};
+
+// ---- the operations behind the entry table ------------------------------------------------
+//
+// Each returns a TIDE_* code and, on failure, leaves the error in the connection's error_.
+
+namespace tide_pg {
+
+// connection.cpp
+int connect_to(tide_conn &conn, const char *url, const tide_connect_options *options);
+int begin_transaction(tide_conn &conn);
+int commit_transaction(tide_conn &conn);
+int rollback_transaction(tide_conn &conn);
+// Runs one statement without parameters and checks it succeeded.
+int run_simple(tide_conn &conn, const char *sql);
+
+// exec.cpp
+int run_script(tide_conn &conn, const char *sql, size_t len);
+
+// statement.cpp
+int open_query(tide_conn &conn, const char *sql, size_t len, const tide_value *params, size_t n, tide_stmt **out);
+int step_statement(tide_stmt &stmt);
+int read_column(tide_stmt &stmt, int i, tide_value &out);
+// Reads and discards the rest of a result (finalize, or a statement abandoned early).
+void drain(PGconn *pg);
+
+// lock.cpp
+int take_lock(tide_conn &conn, const char *key, int64_t timeout_ms);
+int release_lock(tide_conn &conn, const char *key);
+
+// dump.cpp
+int dump_schema(tide_conn &conn, tide_write_fn fn, void *user);
+
+}  // namespace tide_pg
+
+#endif  // TIDE_PLUGINS_POSTGRES_CONNECTION_H_

@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# tide on a real MariaDB server: up / down / status, every migration recorded dirty
+# before it runs and applied after (MySQL commits DDL implicitly), row-only migrations
+# in a transaction, and the issue's bad input: a third DDL statement that fails, a wrong
+# password, an unknown database, the connection lost mid-run, two concurrent runs.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/mysql_lib.sh"
+
+test_up_status_down() {
+  mysql_project
+  write migrations/001_users.sql <<'EOF'
+-- tide:up
+CREATE TABLE users (id INT PRIMARY KEY, email VARCHAR(100) NOT NULL);
+CREATE INDEX users_email ON users (email);
+-- tide:down
+DROP TABLE users;
+EOF
+  write migrations/002_posts.lua <<'EOF'
+return {
+  up = function(db)
+    db:exec [[CREATE TABLE posts (id INT PRIMARY KEY, user_id INT, title TEXT)]]
+    db:exec("INSERT INTO users (id, email) VALUES (?, ?)", 1, "a@example.com")
+  end,
+  down = function(db)
+    db:exec [[DROP TABLE posts]]
+    db:exec [[DELETE FROM users]]
+  end,
+}
+EOF
+  tide up
+  expect_exit 0
+  expect_stdout_contains "mysql://$MY_USER:***@"
+  expect_stdout_not_contains "$MY_PASS"
+  expect_history 001 applied
+  expect_history 002 applied
+  expect_mq "SELECT email FROM users" "a@example.com"
+  tide status
+  expect_exit 0
+  expect_stdout_contains "2 applied"
+  tide down
+  expect_exit 0
+  expect_mq "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '$MY_DB' AND table_name = 'posts'" 0
+  expect_mq "SELECT COUNT(*) FROM tide_history" 1
+  tide up
+  expect_exit 0
+  expect_history 002 applied
+}
+
+# Each migration sees its own history row dirty while it runs, and the one before it
+# already applied (the two marks share one commit).
+test_dirty_before_applied_after() {
+  mysql_project
+  write migrations/001_a.sql <<'EOF'
+CREATE TABLE a (id INT);
+EOF
+  for v in 002 003; do
+    write migrations/${v}_probe.lua <<EOF
+return {
+  up = function(db)
+    db:exec [[CREATE TABLE IF NOT EXISTS seen (version VARCHAR(10), own VARCHAR(10), previous VARCHAR(10))]]
+    local own = db:scalar("SELECT status FROM tide_history WHERE version = ?", "$v")
+    local previous = db:scalar("SELECT status FROM tide_history WHERE version = ?", string.format("%03d", $v - 1))
+    db:exec("INSERT INTO seen VALUES (?, ?, ?)", "$v", own, previous)
+  end,
+}
+EOF
+  done
+  tide up
+  expect_exit 0
+  expect_mq "SELECT CONCAT_WS(' ', version, own, previous) FROM seen ORDER BY version" "002 dirty applied
+003 dirty applied"
+  expect_history 003 applied
+}
+
+test_third_ddl_statement_fails() {
+  mysql_project
+  write migrations/001_three.sql <<'EOF'
+-- tide:up
+CREATE TABLE a (id INT PRIMARY KEY);
+CREATE TABLE b (id INT);
+
+CREATE TABLE c (id INT, FOREIGN KEY (id) REFERENCES missing_table (id));
+CREATE TABLE d (id INT);
+-- tide:down
+DROP TABLE b;
+DROP TABLE a;
+EOF
+  tide up
+  expect_exit 1
+  expect_stderr_contains "migrations/001_three.sql:5:"
+  expect_stderr_contains "statement 3: CREATE TABLE c"
+  expect_stderr_contains "mysql error 1005"
+  expect_stderr_contains "tide resolve 001"
+  expect_history 001 dirty
+  expect_mq "SELECT GROUP_CONCAT(table_name ORDER BY table_name) FROM information_schema.tables
+             WHERE table_schema = '$MY_DB' AND table_name IN ('a', 'b', 'c', 'd')" "a,b"
+  expect_mq "SELECT error LIKE '%statement 3%' FROM tide_history WHERE version = '001'" 1
+  # The next run stops at the dirty migration and names the way out.
+  tide up
+  expect_exit 5
+  expect_stderr_contains "migration 001 is dirty"
+  expect_stderr_contains "tide resolve 001 --applied"
+  # Undo by hand, fix the file, say it rolled back: the next up runs it again.
+  mq "DROP TABLE a; DROP TABLE b"
+  sed -i 's/FOREIGN KEY (id) REFERENCES missing_table (id)/note TEXT/' migrations/001_three.sql
+  tide resolve 001 --rolled-back
+  expect_exit 0
+  tide up
+  expect_exit 0
+  expect_history 001 applied
+  expect_mq "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '$MY_DB' AND table_name = 'd'" 1
+}
+
+# Statements that only change rows run in a transaction even on MySQL: a failure keeps
+# nothing and records nothing.
+test_row_only_migration_rolls_back() {
+  mysql_project
+  write migrations/001_t.sql <<'EOF'
+CREATE TABLE t (id INT PRIMARY KEY);
+EOF
+  write migrations/002_rows.sql <<'EOF'
+INSERT INTO t VALUES (1);
+INSERT INTO t VALUES (2);
+INSERT INTO t VALUES (1);
+EOF
+  tide up
+  expect_exit 1
+  expect_stderr_contains "migrations/002_rows.sql:3:"
+  expect_stderr_contains "Duplicate entry"
+  expect_stderr_contains "SQLSTATE 23000"
+  expect_stderr_contains "rolled back"
+  expect_mq "SELECT COUNT(*) FROM t" 0
+  expect_mq "SELECT COUNT(*) FROM tide_history WHERE version = '002'" 0
+  expect_history 001 applied
+}
+
+test_wrong_password_is_never_shown() {
+  mysql_project
+  sql_migration 001_a.sql a
+  local secret="Wr0ng-s3cret-pw"
+  local url="mysql://$MY_USER:$secret@$MY_HOST:$MY_PORT/$MY_DB"
+  tide --database "$url" up
+  expect_exit 1
+  expect_stderr_contains "Access denied for user"
+  expect_stderr_contains "mysql://$MY_USER:***@"
+  ! grep -qF "$secret" "$OUT" "$ERR" || fail "the password appears in the output"
+  tide --json --database "$url" up
+  expect_exit 1
+  expect_stdout_contains '"event":"error"'
+  expect_stdout_contains "Access denied"
+  ! grep -qF "$secret" "$OUT" "$ERR" || fail "the password appears in the --json output"
+}
+
+test_unknown_database() {
+  mysql_project
+  sql_migration 001_a.sql a
+  tide --database "mysql://$MY_USER:$MY_PASS@$MY_HOST:$MY_PORT/tide_no_such_database" up
+  expect_exit 1
+  expect_stderr_contains "Unknown database 'tide_no_such_database'"
+  expect_stderr_contains "SQLSTATE 42000"
+  ! grep -qF "$MY_PASS" "$OUT" "$ERR" || fail "the password appears in the output"
+}
+
+# The server ends the session in the middle of a migration (as a restart or a crash
+# does): the run fails saying the connection is gone, and the migration stays dirty.
+test_connection_lost_mid_run() {
+  mysql_project
+  write migrations/001_slow.lua <<'EOF'
+return {
+  up = function(db)
+    db:exec [[CREATE TABLE before_loss (id INT)]]
+    tide.log("sleeping")
+    db:exec [[SELECT SLEEP(30)]]
+    db:exec [[CREATE TABLE after_loss (id INT)]]
+  end,
+}
+EOF
+  ("$TIDE_BIN" up >"$T_DIR/bg.out" 2>"$T_DIR/bg.err" </dev/null; echo $? >"$T_DIR/bg.rc") &
+  local i id=""
+  for ((i = 0; i < 200; i++)); do
+    id=$(mq "SELECT id FROM information_schema.processlist WHERE db = '$MY_DB' AND info LIKE 'SELECT SLEEP%'")
+    [[ -n $id ]] && break
+    sleep 0.1
+  done
+  [[ -n $id ]] || fail "the migration's session never showed up"
+  mq "KILL CONNECTION $id" >/dev/null
+  for ((i = 0; i < 200; i++)); do
+    [[ -s $T_DIR/bg.rc ]] && break
+    sleep 0.1
+  done
+  [[ $(cat "$T_DIR/bg.rc" 2>/dev/null) == 1 ]] || fail "tide should exit 1 after losing the connection: $(cat "$T_DIR/bg.err")"
+  grep -qE "Lost connection|server has gone away|Connection was killed" "$T_DIR/bg.err" ||
+    fail "the error does not say the connection was lost: $(cat "$T_DIR/bg.err")"
+  grep -qF "migrations/001_slow.lua" "$T_DIR/bg.err" || fail "the error does not name the file: $(cat "$T_DIR/bg.err")"
+  expect_history 001 dirty
+  expect_mq "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '$MY_DB' AND table_name = 'after_loss'" 0
+  tide status
+  expect_stdout_contains "dirty"
+}
+
+test_two_concurrent_runs_apply_each_once() {
+  mysql_project
+  write migrations/001_counter.sql <<'EOF'
+CREATE TABLE runs (migration VARCHAR(10));
+EOF
+  for v in 002 003 004; do
+    write migrations/${v}_step.lua <<EOF
+return {
+  up = function(db)
+    db:exec("INSERT INTO runs VALUES (?)", "$v")
+    db:exec [[CREATE TABLE t$v (id INT)]]
+    tide.sleep(0.3)
+  end,
+}
+EOF
+  done
+  ("$TIDE_BIN" up >"$T_DIR/a.out" 2>"$T_DIR/a.err" </dev/null; echo $? >"$T_DIR/a.rc") &
+  ("$TIDE_BIN" up >"$T_DIR/b.out" 2>"$T_DIR/b.err" </dev/null; echo $? >"$T_DIR/b.rc") &
+  wait
+  [[ $(cat "$T_DIR/a.rc") == 0 ]] || fail "first run failed: $(cat "$T_DIR/a.err")"
+  [[ $(cat "$T_DIR/b.rc") == 0 ]] || fail "second run failed: $(cat "$T_DIR/b.err")"
+  expect_mq "SELECT GROUP_CONCAT(migration ORDER BY migration) FROM runs" "002,003,004"
+  expect_mq "SELECT COUNT(*) FROM tide_history WHERE status = 'applied'" 4
+}
+
+test_lock_timeout_exit_4() {
+  mysql_project
+  sql_migration 001_a.sql a
+  # Another session holds the lock tide takes for this database.
+  (MYSQL_PWD=$MY_PASS "$MARIADB_CLIENT" --no-defaults -h "$MY_HOST" -P "$MY_PORT" -u "$MY_USER" "$MY_DB" \
+    -e "SELECT GET_LOCK('tide:tide_history@$MY_DB', 0); SELECT SLEEP(5)" >/dev/null 2>&1) &
+  local holder=$!
+  local i
+  for ((i = 0; i < 100; i++)); do
+    [[ $(mq "SELECT IS_USED_LOCK('tide:tide_history@$MY_DB') IS NOT NULL") == 1 ]] && break
+    sleep 0.1
+  done
+  tide --lock-timeout 300ms up
+  kill "$holder" 2>/dev/null
+  wait "$holder" 2>/dev/null
+  expect_exit 4
+  expect_stderr_contains "migration lock not acquired within 300 ms"
+  expect_mq "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '$MY_DB' AND table_name = 'a'" 0
+}
+
+run_tests
