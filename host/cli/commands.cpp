@@ -105,7 +105,7 @@ Status run_command(const CommandLine &cl, const Config &config, Session &session
   const std::string &c = cl.command;
   // Hooks (SPEC §6) for the commands that fire them; validate loads them to check them.
   std::unique_ptr<LuaHooks> hooks;
-  if (c == "up" || c == "down" || c == "redo" || c == "validate") {
+  if (c == "up" || c == "down" || c == "redo" || c == "seed" || c == "validate") {
     HookSettings settings;
     settings.environment = config.environment;
     settings.redacted_url = redact_url(config.database);
@@ -114,6 +114,7 @@ Status run_command(const CommandLine &cl, const Config &config, Session &session
     if (!loaded) return loaded.status();
     hooks = std::move(*loaded);
     runner.set_hooks(*hooks);
+    seeds.set_hooks(*hooks);
   }
   if (c == "up" && cl.up_seed) return runner.up(cl.up, [&] { return seeds.run(); });
   if (c == "up") return runner.up(cl.up);

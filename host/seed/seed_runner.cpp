@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "lua/bind.h"
 #include "migrate/env_gate.h"
@@ -16,6 +17,15 @@ namespace {
 
 int64_t elapsed_ms(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+}
+
+// A seed as hooks see it in ctx.applied.
+HookItem hook_item(const MigrationFile &file) {
+  HookItem item;
+  item.kind = "seed";
+  item.version = item.name = file.name;
+  item.file = file.display;
+  return item;
 }
 
 std::string protected_hint() {
@@ -108,25 +118,40 @@ Status SeedRunner::run() {
   auto planned = plan(*files, *records);
   if (!planned) return planned.status();
   int up_to_date = 0;
-  for (Planned &p : *planned) {
-    if (p.skip == "up to date") {
+  bool any_runs = false;
+  for (const Planned &p : *planned) {
+    if (p.skip == "up to date")
       ++up_to_date;
-      continue;
-    }
+    else if (p.skip.empty())
+      any_runs = true;
+  }
+  // before_seed / after_seed (SPEC §6) only around real work, like before_migrate: a
+  // snapshot of a database whose seeds are all up to date protects nothing.
+  static NoHooks no_hooks;
+  std::optional<HookedRun> hooked;
+  if (any_runs) {
+    hooked.emplace(hooks_ ? *hooks_ : no_hooks, HookedRun::kSeed);
+    TIDE_TRY(hooked->begin());
+  }
+  Status s;
+  for (Planned &p : *planned) {
     if (!p.skip.empty()) {
-      reporter_.seed_skipped(*p.file, p.skip);
+      if (p.skip != "up to date") reporter_.seed_skipped(*p.file, p.skip);
       continue;
     }
     auto rec = std::find_if(records->begin(), records->end(),
                             [&](const HistoryRecord &r) { return r.version == p.file->name; });
-    TIDE_TRY(run_one(*p.seed, rec == records->end() ? nullptr : &*rec));
+    s = run_one(*p.seed, rec == records->end() ? nullptr : &*rec);
+    if (s.ok()) s = hooked->after_each(hook_item(*p.file));  // fills ctx.applied; no per-seed events
+    if (!s.ok()) break;
     p.seed.reset();  // its Lua table is no longer needed
   }
-  if (up_to_date > 0)
+  if (hooked) s = hooked->finish(std::move(s));
+  if (s.ok() && up_to_date > 0)
     reporter_.note(
         "seeds_up_to_date",
         fmt::format("{} seed(s) up to date (unchanged since they ran; --force runs them again)", up_to_date));
-  return {};
+  return s;
 }
 
 // The seed and its history row commit together, or neither does.

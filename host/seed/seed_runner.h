@@ -2,7 +2,8 @@
 // row (kind = 'seed', the file's checksum), re-run only when the file changed (or with
 // --force); env gates skip a seed and say why; protected environments refuse --force,
 // deleting seeds and explicitly named gated-out seeds without --yes. Runs under the
-// migration lock the Runner holds (Runner::locked, or after `up --seed`'s migrations).
+// migration lock the Runner holds (Runner::locked, or after `up --seed`'s migrations),
+// between the before_seed and after_seed / after_seed_error hooks when a seed runs.
 #pragma once
 
 #include <chrono>
@@ -12,6 +13,7 @@
 
 #include "lua/state.h"
 #include "migrate/history.h"
+#include "migrate/hooks.h"
 #include "migrate/reporter.h"
 #include "migrate/runner.h"
 #include "seed/row_writer.h"
@@ -46,6 +48,10 @@ class SeedRunner : public RowSink {
         context_(context),
         options_(std::move(options)) {}
 
+  // Lifecycle hooks (before_seed, after_seed, after_seed_error); without this call
+  // there are none. hooks must outlive the runner.
+  void set_hooks(Hooks &hooks) { hooks_ = &hooks; }
+
   // Seed, holding the lock already.
   Status run();
   // The seeds and their states; reads only.
@@ -77,6 +83,7 @@ class SeedRunner : public RowSink {
   const std::vector<MigrationFile> &seeds_;
   const RunContext &context_;
   SeedOptions options_;
+  Hooks *hooks_ = nullptr;
 
   // The seed running now: its counts, and when it started (progress shows after 1 s).
   const Seed *current_ = nullptr;
