@@ -164,16 +164,22 @@ Status list_drivers(const Config &config, Output &out) {
     cap(TIDE_CAP_SERVER_LOCK, "server-lock");
     cap(TIDE_CAP_CONCURRENT_INDEX, "concurrent-index");
     cap(TIDE_CAP_EMBEDDED, "embedded");
+    // The ABI 1.1 members the driver has (db:upsert/insert/load_csv need upsert).
+    std::string members;
+    if (TIDE_DRIVER_HAS(t, upsert)) append(members, "upsert");
+    if (TIDE_DRIVER_HAS(t, dump)) append(members, "dump");
     std::string abi = fmt::format("{}.{}", t.abi_major, t.abi_minor);
-    out.event("driver",
-              {{"name", t.name},
-               {"version", t.version ? t.version : ""},
-               {"abi", abi},
-               {"schemes", schemes},
-               {"capabilities", caps},
-               {"path", f.path.string()}},
-              fmt::format("{:<10} {:<8} abi {}  schemes {}  [{}]\n           {}", t.name, t.version ? t.version : "",
-                          abi, schemes, caps, f.path.string()));
+    out.event(
+        "driver",
+        {{"name", t.name},
+         {"version", t.version ? t.version : ""},
+         {"abi", abi},
+         {"schemes", schemes},
+         {"capabilities", caps},
+         {"members", members},
+         {"path", f.path.string()}},
+        fmt::format("{:<10} {:<8} abi {}  schemes {}  [{}]  members {}\n           {}", t.name,
+                    t.version ? t.version : "", abi, schemes, caps, members.empty() ? "-" : members, f.path.string()));
   }
   return {};
 }
