@@ -192,7 +192,9 @@ Status PluginSession::upsert(const UpsertSpec &spec, std::span<const tide_value>
     return Status::fail(Exit::kFailed,
                         fmt::format("the {} driver ({}) does not support db:upsert / db:insert / db:load_csv", t().name,
                                     plugin_->path().string()),
-                        "upgrade the driver plugin to one built for tide ABI 1.1 or later");
+                        t().abi_minor >= 1 ? "this driver does not implement the upsert member yet (`tide drivers` "
+                                             "lists the members each driver has); write the rows with db:exec"
+                                           : "upgrade the driver plugin to one built for tide ABI 1.1 or later");
   end_open_cursor();
   auto names = [](const std::vector<std::string> &v) {
     std::vector<const char *> out;
