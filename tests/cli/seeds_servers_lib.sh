@@ -5,7 +5,10 @@
 #
 #   skip_without_upsert DRIVER   skip the script when the driver lacks the upsert member
 #   seed_files SQL               the migration, the seeds and the CSV
-#   expect_first_run_counts, expect_unchanged_counts
+#   seeds_twice_case FIRST   the seeds run twice, then once more after a CSV edit;
+#                            FIRST is what `contents` prints after the first run
+# The server's test defines: contents (everything the seeds wrote, as text) and
+# expect_db SQL EXPECTED (a query on the test's database).
 
 # skip_without_upsert DRIVER: end the script as skipped (exit 77) with a message when
 # the driver has no upsert member yet. Not a failure under TIDE_REQUIRE_SERVERS=1: the
@@ -74,4 +77,29 @@ expect_first_run_counts() {
 expect_unchanged_counts() {
   expect_stdout_contains "seed 010_roles ... done (0 inserted, 0 updated, 5003 unchanged"
   expect_stdout_contains "seed 020_countries ... done (0 inserted, 0 updated, 4 unchanged"
+}
+
+seeds_twice_case() {
+  tide up --seed
+  expect_exit 0
+  expect_first_run_counts
+  local first
+  first=$(contents)
+  [[ "$first" == "$1" ]] || fail "after the first run: $first"
+  expect_db "SELECT COUNT(*) FROM tide_history WHERE kind = 'seed'" 3
+  # Unchanged seeds do not run again; forced, they run and change nothing.
+  tide seed
+  expect_exit 0
+  expect_stdout_contains "3 seed(s) up to date"
+  tide seed --force
+  expect_exit 0
+  expect_unchanged_counts
+  [[ "$(contents)" == "$first" ]] || fail "the second run changed the data: $(contents)"
+  # One CSV value edited (a seed's checksum is its own file's: --force runs it again):
+  # one row updated.
+  sed -i 's/^no,Norway,5500000/no,Norway,5600000/' seeds/data/countries.csv
+  tide seed --only 020_countries --force
+  expect_exit 0
+  expect_stdout_contains "seed 020_countries ... done (0 inserted, 1 updated, 3 unchanged"
+  expect_db "SELECT population FROM countries WHERE code = 'no'" 5600000
 }
