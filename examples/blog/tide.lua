@@ -18,10 +18,11 @@ return {
     if env == "development" then return "sqlite:db/blog.sqlite3" end
     return "sqlite:db/blog_" .. env .. ".sqlite3"
   end,
-  -- down and redo need --yes here.
+  -- down, redo, seed --force and seeds that delete rows need --yes here.
   protected = { "production" },
   lock_timeout = "30s",
   migrations = "migrations",
+  seeds = "seeds",               -- run in file order by `tide seed` and `tide up --seed`
   hooks = {
     before_migrate      = function(ctx) snap = tide.snapshot.sqlite.create{db = ctx.db} end,
     after_migrate_error = function(ctx) snap:restore() end,

@@ -7,6 +7,7 @@
 #include "hooks/lua_hooks.h"
 #include "migrate/history.h"
 #include "migrate/runner.h"
+#include "seed/seed_runner.h"
 #include "util/text.h"
 #include "version.h"
 
@@ -51,20 +52,23 @@ Result<std::unique_ptr<Session>> open_database(const Config &config) {
 }
 
 Status check_protected(const CommandLine &cl, const Config &config) {
-  bool destructive = cl.command == "down" || cl.command == "redo";
+  bool destructive = cl.command == "down" || cl.command == "redo" || (cl.command == "seed" && cl.seed_force);
   if (!destructive || !config.is_protected() || cl.yes) return {};
-  return Status::fail(
-      Exit::kUsage,
-      fmt::format("refusing to run `{}` in the protected environment \"{}\"", cl.command, config.environment),
-      "pass --yes if you mean it (protected environments are set by `protected` in tide.lua)");
+  std::string what = cl.command == "seed" ? "seed --force" : cl.command;
+  return Status::fail(Exit::kUsage,
+                      fmt::format("refusing to run `{}` in the protected environment \"{}\"", what, config.environment),
+                      "pass --yes if you mean it (protected environments are set by `protected` in tide.lua)");
 }
 
 namespace {
 
-Status status_command(Runner &runner, const CommandLine &cl, Output &out) {
+Status status_command(Runner &runner, SeedRunner &seeds, const CommandLine &cl, Output &out) {
   auto ov = runner.status();
   if (!ov) return ov.status();
   out.status_table(*ov);
+  auto seed_states = seeds.status();
+  if (!seed_states) return seed_states.status();
+  if (!seed_states->empty()) out.seed_table(*seed_states);
   if (!cl.status_exit_code) return {};
   for (State s : {State::kDirty, State::kChanged, State::kMissing})
     if (!ov->with(s).empty()) {
@@ -96,11 +100,15 @@ Status run_command(const CommandLine &cl, const Config &config, Session &session
   ctx.lock_timeout_ms = config.lock_timeout_ms;
   ctx.lock_key = "tide:" + config.history_table;
   Runner runner(session, history, lua, out, *catalog, ctx);
+  auto seed_files = scan_seeds(config.seeds_dir, config.seeds_dir);
+  if (!seed_files) return seed_files.status();
+  SeedOptions seed_options{cl.seed_only, cl.seed_force, cl.yes, config.is_protected()};
+  SeedRunner seeds(session, history, lua, out, *seed_files, ctx, seed_options);
 
   const std::string &c = cl.command;
   // Hooks (SPEC §6) for the commands that fire them; validate loads them to check them.
   std::unique_ptr<LuaHooks> hooks;
-  if (c == "up" || c == "down" || c == "redo" || c == "validate") {
+  if (c == "up" || c == "down" || c == "redo" || c == "seed" || c == "validate") {
     HookSettings settings;
     settings.environment = config.environment;
     settings.redacted_url = redact_url(config.database);
@@ -109,12 +117,21 @@ Status run_command(const CommandLine &cl, const Config &config, Session &session
     if (!loaded) return loaded.status();
     hooks = std::move(*loaded);
     runner.set_hooks(*hooks);
+    seeds.set_hooks(*hooks);
   }
+  if (c == "up" && cl.up_seed) return runner.up(cl.up, [&] { return seeds.run(); });
   if (c == "up") return runner.up(cl.up);
+  if (c == "seed") return runner.locked([&] { return seeds.run(); });
   if (c == "down") return runner.down(cl.down);
   if (c == "redo") return runner.redo();
-  if (c == "status") return status_command(runner, cl, out);
-  if (c == "validate") return runner.validate();
+  if (c == "status") return status_command(runner, seeds, cl, out);
+  if (c == "validate") {
+    Status migrations = runner.validate();
+    Status seeded = seeds.validate();
+    if (migrations.ok() || seeded.ok()) return migrations.ok() ? seeded : migrations;
+    migrations.error().detail += "\n" + seeded.error().message + ":\n" + seeded.error().detail;
+    return migrations;
+  }
   if (c == "baseline") return runner.baseline(cl.version);
   if (c == "repair") return runner.repair();
   if (c == "resolve") return runner.resolve(cl.version, cl.applied);
@@ -150,16 +167,22 @@ Status list_drivers(const Config &config, Output &out) {
     cap(TIDE_CAP_SERVER_LOCK, "server-lock");
     cap(TIDE_CAP_CONCURRENT_INDEX, "concurrent-index");
     cap(TIDE_CAP_EMBEDDED, "embedded");
+    // The ABI 1.1 members the driver has (db:upsert/insert/load_csv need upsert).
+    std::string members;
+    if (TIDE_DRIVER_HAS(t, upsert)) append(members, "upsert");
+    if (TIDE_DRIVER_HAS(t, dump)) append(members, "dump");
     std::string abi = fmt::format("{}.{}", t.abi_major, t.abi_minor);
-    out.event("driver",
-              {{"name", t.name},
-               {"version", t.version ? t.version : ""},
-               {"abi", abi},
-               {"schemes", schemes},
-               {"capabilities", caps},
-               {"path", f.path.string()}},
-              fmt::format("{:<10} {:<8} abi {}  schemes {}  [{}]\n           {}", t.name, t.version ? t.version : "",
-                          abi, schemes, caps, f.path.string()));
+    out.event(
+        "driver",
+        {{"name", t.name},
+         {"version", t.version ? t.version : ""},
+         {"abi", abi},
+         {"schemes", schemes},
+         {"capabilities", caps},
+         {"members", members},
+         {"path", f.path.string()}},
+        fmt::format("{:<10} {:<8} abi {}  schemes {}  [{}]  members {}\n           {}", t.name,
+                    t.version ? t.version : "", abi, schemes, caps, members.empty() ? "-" : members, f.path.string()));
   }
   return {};
 }

@@ -21,7 +21,7 @@ Result<std::unique_ptr<Session>> open_database(const Config &config);
 // Refuse destructive commands in protected environments without --yes.
 Status check_protected(const CommandLine &cl, const Config &config);
 
-// up, down, redo, status, validate, baseline, repair, resolve.
+// up, down, redo, status, validate, baseline, repair, resolve, seed.
 Status run_command(const CommandLine &cl, const Config &config, Session &session, LuaState &lua, Output &out);
 
 // `tide drivers`.

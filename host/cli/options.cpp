@@ -12,7 +12,7 @@ namespace tide {
 namespace {
 
 constexpr const char *kExitCodes =
-    "Exit codes: 0 ok; 1 a migration failed; 2 usage or config error; 3 pending migrations "
+    "Exit codes: 0 ok; 1 a migration or seed failed; 2 usage or config error; 3 pending migrations "
     "(status --exit-code); 4 lock not acquired in time; 5 validation failed (checksum changed, "
     "dirty, missing file, out of order).";
 
@@ -62,6 +62,7 @@ std::optional<int> parse_command_line(int argc, char **argv, CommandLine &c) {
   up->add_option("--step", c.up.step, "Apply at most N migrations")->check(CLI::PositiveNumber);
   up->add_flag("--single-transaction", c.up.single_transaction, "Apply all pending in one transaction");
   up->add_flag("--allow-out-of-order", c.up.allow_out_of_order, "Apply pending migrations older than applied ones");
+  up->add_flag("--seed", c.up_seed, "Run the seeds after the migrations (as `tide seed` does)");
 
   auto *down = app.add_subcommand("down", "Revert applied migrations (default: the latest one)");
   auto *to = down->add_option("--to", c.down.to, "Revert every migration newer than version V");
@@ -84,6 +85,9 @@ std::optional<int> parse_command_line(int argc, char **argv, CommandLine &c) {
   auto *rr =
       resolve->add_flag("--rolled-back", c.rolled_back, "None of its changes remain: forget it, so up runs it again");
   ra->excludes(rr);
+  auto *seed = app.add_subcommand("seed", "Run the seeds whose file changed since they last ran (all with --force)");
+  seed->add_option("--only", c.seed_only, "Run only this seed (its name or file name; repeatable)");
+  seed->add_flag("--force", c.seed_force, "Run every seed, changed or not (needs --yes in protected environments)");
   app.add_subcommand("drivers", "List the driver plugins found, with schemes and capabilities");
   auto *dump = app.add_subcommand("dump", "Write the database schema to schema.sql (driver-provided)");
   dump->add_option("-o,--output", c.dump_output, "Write to FILE instead of schema.sql; - for standard output");

@@ -18,6 +18,9 @@ struct CommandLine {
 
   std::string command;  // "up", "down", ...
   UpOptions up;
+  bool up_seed = false;                // up --seed
+  std::vector<std::string> seed_only;  // seed --only NAME (repeatable)
+  bool seed_force = false;             // seed --force
   DownOptions down;
   bool status_exit_code = false;
   std::string name;                           // new NAME

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 
+#include "seed/seed_runner.h"
 #include "util/text.h"
 
 namespace tide {
@@ -59,7 +61,8 @@ std::string Output::json_object(std::string_view event, const Fields &fields) co
     // Numbers stay numbers; everything else is a string.
     bool numeric = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos && v.size() < 16 &&
                    (k == "duration_ms" || k == "exit_code" || k == "line" || k == "count" || k == "attempt" ||
-                    k == "attempts" || k == "bytes");
+                    k == "attempts" || k == "bytes" || k == "inserted" || k == "updated" || k == "unchanged" ||
+                    k == "rows");
     out += numeric ? v : json_quote(mask(v));
   }
   return out + "}";
@@ -76,6 +79,7 @@ std::string Output::paint(std::string_view text, const char *ansi) const {
 }
 
 void Output::end_line() {
+  progress_end();
   if (!line_open_) return;
   std::fputc('\n', stdout);
   line_open_ = false;
@@ -247,6 +251,134 @@ void Output::status_table(const Overview &ov) {
   for (State s : {State::kMissing, State::kChanged, State::kDirty, State::kSkipped})
     if (size_t n = ov.with(s).size()) table += fmt::format(", {} {}", n, state_name(s));
   write(stdout, table + "\n");
+}
+
+// ---- seeds ------------------------------------------------------------------------------
+
+namespace {
+
+std::string counts_text(const UpsertCounts &c) {
+  return fmt::format("{} inserted, {} updated, {} unchanged", c.inserted, c.updated, c.unchanged);
+}
+
+// "1234567" → "1,234,567": a row count read at a glance.
+std::string grouped(int64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+void Output::seed_begin(const MigrationFile &seed) {
+  if (o_.json || o_.quiet) return;
+  end_line();
+  write(stdout, fmt::format("{} {} ... ", paint("seed", kBold), seed.name));
+  std::fflush(stdout);
+  line_open_ = true;
+  progress_at_ = {};
+}
+
+void Output::seed_end(const MigrationFile &seed, const UpsertCounts *c, int64_t ms) {
+  if (o_.json) {
+    Fields f = {{"name", seed.name}, {"file", seed.display}, {"duration_ms", std::to_string(ms)}};
+    if (c) {
+      f.emplace_back("inserted", std::to_string(c->inserted));
+      f.emplace_back("updated", std::to_string(c->updated));
+      f.emplace_back("unchanged", std::to_string(c->unchanged));
+    }
+    event("seeded", f, "");
+    return;
+  }
+  if (o_.quiet) return;
+  progress_end();
+  std::string text = c ? fmt::format("{} ({}; {} ms)", paint("done", kGreen), counts_text(*c), ms)
+                       : fmt::format("{} ({} ms)", paint("done", kGreen), ms);
+  if (!line_open_) text = fmt::format("seed {} {}", seed.name, text);
+  write(stdout, text + "\n");
+  line_open_ = false;
+}
+
+void Output::seed_skipped(const MigrationFile &seed, std::string_view why) {
+  event("seed_skipped", {{"name", seed.name}, {"file", seed.display}, {"reason", std::string(why)}},
+        fmt::format("skip seed {} ({})", seed.name, paint(why, kYellow)));
+}
+
+void Output::seed_failed(const MigrationFile &seed, const Error &) {
+  if (o_.json) {
+    event("seed_failed", {{"name", seed.name}, {"file", seed.display}}, "");
+    return;
+  }
+  progress_end();
+  if (line_open_) {
+    write(stdout, paint("FAILED", kRed) + "\n");
+    line_open_ = false;
+  }
+}
+
+// On a terminal one line redrawn at most ten times a second; otherwise (a log file, CI,
+// --json) a plain line every five seconds.
+void Output::progress(std::string_view what, int64_t rows, double fraction, double seconds) {
+  bool redraw = o_.terminal && !o_.json;
+  if (o_.quiet && !o_.json) return;
+  auto now = std::chrono::steady_clock::now();
+  if (progress_at_ != std::chrono::steady_clock::time_point{} &&
+      now - progress_at_ < std::chrono::milliseconds(redraw ? 100 : 5000))
+    return;
+  progress_at_ = now;
+  double rate = seconds > 0 ? static_cast<double>(rows) / seconds : 0;
+  std::string eta;
+  if (fraction > 0 && fraction < 1) eta = fmt::format(" · ETA {:.0f}s", seconds * (1 - fraction) / fraction);
+  std::string pct = fraction >= 0 ? fmt::format(" ({:.0f}%)", fraction * 100) : "";
+  std::string text =
+      fmt::format("{}: {} rows{} · {} rows/s{}", what, grouped(rows), pct, grouped(static_cast<int64_t>(rate)), eta);
+  if (o_.json) {
+    event("progress",
+          {{"what", std::string(what)},
+           {"rows", std::to_string(rows)},
+           {"rows_per_s", fmt::format("{:.0f}", rate)},
+           {"fraction", fraction >= 0 ? fmt::format("{:.3f}", fraction) : ""}},
+          "");
+    return;
+  }
+  if (!redraw) {
+    write(stdout, (line_open_ ? "\n" : "") + fmt::format("  {}\n", text));
+    line_open_ = false;
+    return;
+  }
+  write(stdout, fmt::format("\r\033[K  {}", paint(text, kDim)));
+  std::fflush(stdout);
+  progress_shown_ = true;
+}
+
+void Output::progress_end() {
+  if (!progress_shown_) return;
+  progress_shown_ = false;
+  std::fputs("\r\033[K", stdout);  // the seed's own line comes back below
+  line_open_ = false;
+}
+
+void Output::seed_table(const std::vector<SeedStatus> &seeds) {
+  if (o_.json) {
+    for (const auto &s : seeds) {
+      Fields f = {{"kind", "seed"}, {"name", s.name}, {"state", s.state}};
+      if (s.file) f.emplace_back("file", s.file->display);
+      if (!s.applied_at.empty()) f.emplace_back("applied_at", s.applied_at);
+      write_json("status", f);
+    }
+    return;
+  }
+  size_t nw = 4;
+  for (const auto &s : seeds) nw = std::max(nw, s.name.size());
+  std::string table = fmt::format("\n{:<{}}  {:<13}  {}\n", "seed", nw, "state", "last run");
+  for (const auto &s : seeds) {
+    const char *color = s.state == "applied" ? kGreen : s.state == "missing" ? kRed : kYellow;
+    table += fmt::format("{:<{}}  {}  {}\n", s.name, nw, paint(fmt::format("{:<13}", s.state), color), s.applied_at);
+  }
+  write(stdout, table);
 }
 
 }  // namespace tide

@@ -4,6 +4,7 @@
 // place that prints, it is also where secrets (the database password) are masked.
 #pragma once
 
+#include <chrono>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -24,6 +25,8 @@ struct OutputOptions {
   bool terminal = false;  // stdout is a terminal: progress() may rewrite its line
 };
 
+struct SeedStatus;
+
 class Output : public Reporter {
  public:
   explicit Output(OutputOptions options) : o_(options) {}
@@ -40,6 +43,7 @@ class Output : public Reporter {
   // The next output starts on a new line; an empty text erases the line instead.
   void progress(std::string_view text);
   void status_table(const Overview &ov);
+  void seed_table(const std::vector<SeedStatus> &seeds);
 
   // Reporter
   void migration_begin(const MigrationFile &file, Direction dir) override;
@@ -49,6 +53,12 @@ class Output : public Reporter {
   void note(std::string_view event, std::string_view text) override;
   void warn(std::string_view text) override;
   void log(std::string_view level, std::string_view text) override;
+  void seed_begin(const MigrationFile &seed) override;
+  void seed_end(const MigrationFile &seed, const UpsertCounts *rows, int64_t duration_ms) override;
+  void seed_skipped(const MigrationFile &seed, std::string_view why) override;
+  void seed_failed(const MigrationFile &seed, const Error &error) override;
+  void progress(std::string_view what, int64_t rows, double fraction, double seconds) override;
+  void progress_end() override;
   void hook_ran(std::string_view event, std::string_view source, const Error *failure, int64_t duration_ms,
                 bool shown_later) override;
 
@@ -69,7 +79,9 @@ class Output : public Reporter {
   void error_text(const Error &e);  // the stderr block of an error
   OutputOptions o_;
   std::vector<std::string> secrets_;
-  bool line_open_ = false;  // a "migrating ..." line waits for its result
+  bool line_open_ = false;                             // a "migrating ..." line waits for its result
+  bool progress_shown_ = false;                        // a progress line is on the terminal
+  std::chrono::steady_clock::time_point progress_at_;  // when progress was last shown
 };
 
 }  // namespace tide

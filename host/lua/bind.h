@@ -12,6 +12,8 @@
 
 namespace tide {
 
+class RowSink;
+
 // Register the tide.Conn / tide.Rows metatables (bind_db.cpp).
 void open_conn_methods(lua_State *L);
 
@@ -38,5 +40,29 @@ void push_conn(lua_State *L, Session *session);
 
 // Push an error table built from e.
 void push_error(lua_State *L, const Error &e);
+
+// Pushes `false, err` for e; returns 2 (the number of values pushed).
+int push_fail(lua_State *L, const Error &e);
+
+// The session behind the tide.Conn at idx (raises when it is not one, or is closed).
+Session *check_session(lua_State *L, int idx);
+
+// conn:upsert(table, rows, spec) and conn:load_csv(table, path, spec) (bind_upsert.cpp,
+// bind_csv.cpp): `true, {inserted, updated, unchanged}` or `false, err`.
+int conn_upsert(lua_State *L);
+int conn_load_csv(lua_State *L);
+
+// Where row counts, progress and SQL checks go while a seed runs (null: nowhere). The
+// sink must outlive its use; the seed runner clears it when the seed ends.
+void set_row_sink(lua_State *L, RowSink *sink);
+RowSink *row_sink(lua_State *L);
+
+// The value at idx as a bound parameter: nil and db.NULL are NULL, booleans, numbers
+// (integral ones as integers) and strings (pointing into Lua's string). False for any
+// other type.
+bool lua_to_value(lua_State *L, int idx, tide_value &out);
+
+// The sentinel db.NULL (a light userdata), which stands for SQL NULL in rows.
+bool is_null_sentinel(lua_State *L, int idx);
 
 }  // namespace tide

@@ -11,7 +11,8 @@ namespace tide {
 
 namespace {
 
-const char kSinkKey = 0;  // address used as a registry key
+const char kSinkKey = 0;  // addresses used as registry keys
+const char kRowSinkKey = 0;
 
 int core_log(lua_State *L) {
   const char *level = luaL_checkstring(L, 1);
@@ -58,6 +59,8 @@ int open_module(lua_State *L) {
       {"log", core_log}, {"getenv", core_getenv}, {"sleep", core_sleep}, {"now", core_now}, {nullptr, nullptr}};
   lua_newtable(L);
   luaL_register(L, nullptr, kFuncs);
+  lua_pushlightuserdata(L, nullptr);
+  lua_setfield(L, -2, "NULL");
   register_exec(L);
   register_step_aside(L);
   return 1;
@@ -80,6 +83,24 @@ void set_log_sink(lua_State *L, LogSink *sink) {
   lua_rawset(L, LUA_REGISTRYINDEX);
 }
 
+void set_row_sink(lua_State *L, RowSink *sink) {
+  lua_pushlightuserdata(L, const_cast<char *>(&kRowSinkKey));
+  lua_pushlightuserdata(L, sink);
+  lua_rawset(L, LUA_REGISTRYINDEX);
+}
+
+RowSink *row_sink(lua_State *L) {
+  lua_pushlightuserdata(L, const_cast<char *>(&kRowSinkKey));
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  auto *sink = static_cast<RowSink *>(lua_touserdata(L, -1));
+  lua_pop(L, 1);
+  return sink;
+}
+
+bool is_null_sentinel(lua_State *L, int idx) {
+  return lua_type(L, idx) == LUA_TLIGHTUSERDATA && lua_touserdata(L, idx) == nullptr;
+}
+
 void push_error(lua_State *L, const Error &e) {
   lua_createtable(L, 0, 8);
   auto set = [&](const char *k, const std::string &v) {
@@ -98,6 +119,10 @@ void push_error(lua_State *L, const Error &e) {
   lua_setfield(L, -2, "statement_offset");
   lua_pushnumber(L, static_cast<double>(e.error_position));
   lua_setfield(L, -2, "error_position");
+  if (e.exit != Exit::kFailed) {  // a refusal (exit 2) stays one through Lua
+    lua_pushnumber(L, static_cast<double>(static_cast<int>(e.exit)));
+    lua_setfield(L, -2, "exit");
+  }
 }
 
 }  // namespace tide

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "lua/bind.h"
+#include "seed/row_writer.h"
 
 namespace tide {
 
@@ -49,36 +50,9 @@ std::string collect_params(lua_State *L, int first, std::vector<tide_value> &out
   int top = lua_gettop(L);
   for (int i = first; i <= top; ++i) {
     tide_value v{};
-    switch (lua_type(L, i)) {
-      case LUA_TNIL:
-        v.type = TIDE_TYPE_NULL;
-        break;
-      case LUA_TBOOLEAN:
-        v.type = TIDE_TYPE_BOOL;
-        v.u.i = lua_toboolean(L, i);
-        break;
-      case LUA_TNUMBER: {
-        double d = lua_tonumber(L, i);
-        if (std::floor(d) == d && std::fabs(d) < 9.2e18) {
-          v.type = TIDE_TYPE_INT;
-          v.u.i = static_cast<int64_t>(d);
-        } else {
-          v.type = TIDE_TYPE_FLOAT;
-          v.u.f = d;
-        }
-        break;
-      }
-      case LUA_TSTRING: {
-        size_t len = 0;
-        v.u.s.ptr = lua_tolstring(L, i, &len);
-        v.u.s.len = len;
-        v.type = TIDE_TYPE_TEXT;
-        break;
-      }
-      default:
-        return std::string("parameter ") + std::to_string(i - first + 1) + ": cannot bind a " + luaL_typename(L, i) +
-               " value (use nil, a boolean, a number or a string)";
-    }
+    if (!lua_to_value(L, i, v))
+      return std::string("parameter ") + std::to_string(i - first + 1) + ": cannot bind a " + luaL_typename(L, i) +
+             " value (use nil, a boolean, a number or a string)";
     out.push_back(v);
   }
   return {};
@@ -119,12 +93,6 @@ void push_row(lua_State *L, Cursor &cur, int ncols) {
   }
 }
 
-int push_fail(lua_State *L, const Error &e) {
-  lua_pushboolean(L, 0);
-  push_error(L, e);
-  return 2;
-}
-
 // What a method did: pushed results (n > 0), or a misuse message to raise.
 struct Outcome {
   int n = 0;
@@ -142,11 +110,27 @@ int finish(lua_State *L, Outcome &&o) {
   return lua_error(L);
 }
 
+// While a seed runs in a protected environment, SQL that deletes rows is refused (the
+// seed runner's RowSink decides). Returns true, with `false, err` pushed, when refused.
+bool refused(lua_State *L, std::string_view sql) {
+  RowSink *sink = row_sink(L);
+  if (!sink) return false;
+  std::string why = sink->check_sql(sql);
+  if (why.empty()) return false;
+  Error e;
+  e.exit = Exit::kUsage;
+  e.message = std::move(why);
+  e.hint = "pass --yes to allow it (protected environments are set by `protected` in tide.lua)";
+  push_fail(L, e);
+  return true;
+}
+
 // Runs the query at stack slot 2 with the parameters after it. On failure, cur stays
 // empty and the returned Outcome says what to return (`false, err`, or a misuse).
 Outcome start_query(lua_State *L, Conn *c, std::unique_ptr<Cursor> &cur) {
   size_t len = 0;
   const char *sql = lua_tolstring(L, 2, &len);  // checked by check_sql_call
+  if (refused(L, std::string_view(sql, len))) return {2, {}};
   std::vector<tide_value> params;
   if (std::string m = collect_params(L, 3, params); !m.empty()) return {0, m};
   auto started = c->session->query(std::string_view(sql, len), params);
@@ -159,6 +143,7 @@ Outcome do_exec(lua_State *L, Conn *c) {
   if (lua_gettop(L) == 2) {
     size_t len = 0;
     const char *sql = lua_tolstring(L, 2, &len);  // checked by check_sql_call
+    if (refused(L, std::string_view(sql, len))) return {2, {}};
     Status s = c->session->exec(std::string_view(sql, len));
     if (!s.ok()) return {push_fail(L, s.error()), {}};
     lua_pushboolean(L, 1);
@@ -319,6 +304,47 @@ void new_meta(lua_State *L, const char *name, const luaL_Reg *methods, lua_CFunc
 
 }  // namespace
 
+int push_fail(lua_State *L, const Error &e) {
+  lua_pushboolean(L, 0);
+  push_error(L, e);
+  return 2;
+}
+
+bool lua_to_value(lua_State *L, int idx, tide_value &v) {
+  v = tide_value{};
+  switch (lua_type(L, idx)) {
+    case LUA_TNIL:
+      v.type = TIDE_TYPE_NULL;
+      return true;
+    case LUA_TBOOLEAN:
+      v.type = TIDE_TYPE_BOOL;
+      v.u.i = lua_toboolean(L, idx);
+      return true;
+    case LUA_TNUMBER: {
+      double d = lua_tonumber(L, idx);
+      if (std::floor(d) == d && std::fabs(d) < 9.2e18) {
+        v.type = TIDE_TYPE_INT;
+        v.u.i = static_cast<int64_t>(d);
+      } else {
+        v.type = TIDE_TYPE_FLOAT;
+        v.u.f = d;
+      }
+      return true;
+    }
+    case LUA_TSTRING: {
+      size_t len = 0;
+      v.u.s.ptr = lua_tolstring(L, idx, &len);
+      v.u.s.len = len;
+      v.type = TIDE_TYPE_TEXT;
+      return true;
+    }
+    default:
+      if (!is_null_sentinel(L, idx)) return false;
+      v.type = TIDE_TYPE_NULL;
+      return true;
+  }
+}
+
 void open_conn_methods(lua_State *L) {
   static const luaL_Reg kConn[] = {{"exec", conn_exec},
                                    {"query", conn_query},
@@ -333,10 +359,18 @@ void open_conn_methods(lua_State *L) {
                                    {"server_version", conn_server_version},
                                    {"capabilities", conn_capabilities},
                                    {"close", conn_close},
+                                   {"upsert", conn_upsert},
+                                   {"load_csv", conn_load_csv},
                                    {nullptr, nullptr}};
   static const luaL_Reg kRows[] = {{"next", rows_next}, {"close", rows_close}, {nullptr, nullptr}};
   new_meta(L, kConnMeta, kConn, conn_close);
   new_meta(L, kRowsMeta, kRows, rows_close);
+}
+
+Session *check_session(lua_State *L, int idx) {
+  auto *c = static_cast<Conn *>(luaL_checkudata(L, idx, kConnMeta));
+  if (!c->session) luaL_error(L, "the database connection is closed");
+  return c->session;
 }
 
 void push_conn(lua_State *L, Session *session) {

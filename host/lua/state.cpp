@@ -164,6 +164,7 @@ Status LuaState::pcall(int nargs, int nresults) {
     e.vendor_code = int_field(L_, err, "vendor_code", 0);
     e.statement_offset = int_field(L_, err, "statement_offset", -1);
     e.error_position = int_field(L_, err, "error_position", -1);
+    e.exit = static_cast<Exit>(int_field(L_, err, "exit", static_cast<int>(Exit::kFailed)));
   } else {
     e.message = rc == LUA_ERRMEM ? "out of memory" : "error in error handling";
   }

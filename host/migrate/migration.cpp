@@ -28,10 +28,12 @@ size_t skip_blank(std::string_view script, size_t pos) {
   return pos;
 }
 
+}  // namespace
+
 // Turn a driver error on a script that starts at byte base of the file into an error
 // that names the file's line and the failing statement (its number and first line).
-Error locate(Error e, const MigrationFile &file, std::string_view text, size_t base, std::string_view script,
-             const Dialect &dialect) {
+Error locate_sql_error(Error e, const MigrationFile &file, std::string_view text, size_t base, std::string_view script,
+                       const Dialect &dialect) {
   if (e.statement_offset < 0 || static_cast<size_t>(e.statement_offset) > script.size()) {
     if (e.where.empty()) e.where = file.display;
     return e;
@@ -50,6 +52,8 @@ Error locate(Error e, const MigrationFile &file, std::string_view text, size_t b
   }
   return e;
 }
+
+namespace {
 
 class SqlMigrationFile : public Migration {
  public:
@@ -75,7 +79,7 @@ class SqlMigrationFile : public Migration {
     std::string_view script = section.in(source_);
     Status s = session.exec(script);
     if (s.ok()) return s;
-    return locate(s.error(), file_, source_, section.offset, script, dialect_);
+    return locate_sql_error(s.error(), file_, source_, section.offset, script, dialect_);
   }
 
  private:
@@ -83,9 +87,9 @@ class SqlMigrationFile : public Migration {
   const Dialect &dialect_;
 };
 
-// An env gate written as a string, or as a list of names (any of them); nullopt for
-// anything else.
-std::optional<std::string> gate_of(lua_State *L, int idx) {
+}  // namespace
+
+std::optional<std::string> env_gate_of(lua_State *L, int idx) {
   if (lua_type(L, idx) == LUA_TSTRING) return std::string(lua_tostring(L, idx));
   if (!lua_istable(L, idx)) return std::nullopt;
   std::string expr;
@@ -101,6 +105,8 @@ std::optional<std::string> gate_of(lua_State *L, int idx) {
   }
   return expr;
 }
+
+namespace {
 
 class LuaMigrationFile : public Migration {
  public:
@@ -196,7 +202,7 @@ Status LuaMigrationFile::read_fields(const std::string &text) {
   lua_getfield(L, t, "description");
   if (lua_type(L, -1) == LUA_TSTRING) description_ = lua_tostring(L, -1);
   lua_getfield(L, t, "env");
-  env_ = gate_of(L, -1);
+  env_ = env_gate_of(L, -1);
   if (!env_ && !lua_isnil(L, -1)) return fail("`env` must be a string or a list of strings");
   lua_settop(L, t - 1);
   source_ = text;
@@ -233,6 +239,23 @@ Status push_db(LuaState &lua, Session &session) {
   lua_pushvalue(L, -1);
   lua_setfield(L, LUA_REGISTRYINDEX, key.c_str());
   return {};
+}
+
+Result<int> load_lua_table(LuaState &lua, std::string_view text, const std::string &display, const char *what,
+                           const char *hint) {
+  lua_State *L = lua.L();
+  TIDE_TRY(lua.load_string(text, display));
+  Status s = lua.pcall(0, 1);
+  if (!s.ok()) {
+    s.error().exit = Exit::kInvalid;
+    return s;
+  }
+  if (!lua_istable(L, -1)) {
+    std::string got = luaL_typename(L, -1);
+    lua_pop(L, 1);
+    return Status::fail(Exit::kInvalid, fmt::format("{}: {} must return a table (got {})", display, what, got), hint);
+  }
+  return luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
 void push_error_for_lua(lua_State *L, const Error &e) {
@@ -283,21 +306,10 @@ Result<std::unique_ptr<Migration>> load_migration(const MigrationFile &file, Lua
     return std::unique_ptr<Migration>(new SqlMigrationFile(file, std::move(*text), std::move(*parsed), dialect));
   }
 
-  lua_State *L = lua.L();
-  TIDE_TRY(lua.load_string(*text, file.display));
-  Status s = lua.pcall(0, 1);
-  if (!s.ok()) {
-    s.error().exit = Exit::kInvalid;
-    return s;
-  }
-  if (!lua_istable(L, -1)) {
-    std::string got = luaL_typename(L, -1);
-    lua_pop(L, 1);
-    return Status::fail(Exit::kInvalid, fmt::format("{}: a migration must return a table (got {})", file.display, got),
-                        "end the file with `return { up = function(db) ... end, down = function(db) ... end }`");
-  }
-  int ref = luaL_ref(L, LUA_REGISTRYINDEX);
-  auto m = std::make_unique<LuaMigrationFile>(file, lua, ref);
+  auto ref = load_lua_table(lua, *text, file.display, "a migration",
+                            "end the file with `return { up = function(db) ... end, down = function(db) ... end }`");
+  if (!ref) return ref.status();
+  auto m = std::make_unique<LuaMigrationFile>(file, lua, *ref);
   TIDE_TRY(m->read_fields(*text));
   return std::unique_ptr<Migration>(std::move(m));
 }

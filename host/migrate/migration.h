@@ -69,6 +69,21 @@ Result<std::string> file_checksum(const MigrationFile &file);
 // Pushes the `db` object for session (cached per state and session).
 Status push_db(LuaState &lua, Session &session);
 
+// Run a Lua file's chunk (text, shown as display) and keep the table it returns in the
+// registry: its reference. Errors are validation errors (exit 5) naming the file; what
+// ("a migration") and hint say what the file should return.
+Result<int> load_lua_table(LuaState &lua, std::string_view text, const std::string &display, const char *what,
+                           const char *hint);
+
+// An env gate written in a Lua file's table as a string, or as a list of names (any of
+// them); nullopt for anything else. Shared by migrations and seeds.
+std::optional<std::string> env_gate_of(lua_State *L, int idx);
+
+// A driver error on a script that starts at byte `base` of file's text, turned into one
+// that names the file's line and the failing statement (its number and first line).
+Error locate_sql_error(Error e, const MigrationFile &file, std::string_view text, size_t base, std::string_view script,
+                       const Dialect &dialect);
+
 // Pushes an error as the table a hook or on_error gets: message, code, sqlstate, where,
 // file, line, statement, detail, hint.
 void push_error_for_lua(lua_State *L, const Error &e);

@@ -23,6 +23,19 @@ class Reporter {
   virtual void note(std::string_view event, std::string_view text) = 0;
   virtual void warn(std::string_view text) = 0;
   virtual void log(std::string_view level, std::string_view text) = 0;
+
+  // Seeds (seed/seed_runner). A seed's file is a MigrationFile whose version and name
+  // are the seed's name. Empty defaults keep test reporters small.
+  virtual void seed_begin(const MigrationFile &) {}
+  // rows: what db:upsert/insert/load_csv wrote, null when the seed used none of them.
+  virtual void seed_end(const MigrationFile &, const UpsertCounts * /*rows*/, int64_t /*duration_ms*/) {}
+  virtual void seed_skipped(const MigrationFile &, std::string_view /*why*/) {}
+  virtual void seed_failed(const MigrationFile &, const Error &) {}
+  // Rows written so far by one db:upsert/insert/load_csv call (what: the table or the
+  // CSV file), the fraction done (negative: unknown) and the seconds it has taken; sent
+  // once the seed has run for a second. The reporter decides how often to show it.
+  virtual void progress(std::string_view /*what*/, int64_t /*rows*/, double /*fraction*/, double /*seconds*/) {}
+  virtual void progress_end() {}
   // A lifecycle hook ran (SPEC §6): event, where it is written ("tide.lua",
   // "hooks/before_migrate.sql"), and its failure or null. `shown_later`: the failure is
   // the run's own error, printed at the end, so it need not be shown in full here.

@@ -291,38 +291,46 @@ Status Runner::flush_applied() {
 
 // ---- commands ------------------------------------------------------------------------
 
-Status Runner::up(const UpOptions &options) {
+Status Runner::up(const UpOptions &options, const std::function<Status()> &then) {
   return locked([&]() -> Status {
-    auto ov = load_overview();
-    if (!ov) return ov.status();
-    TIDE_TRY(check_clean(*ov, options.allow_out_of_order));
-    std::vector<const MigrationFile *> todo;
-    for (const Entry *e : ov->with(State::kPending)) {
-      if (!options.to.empty() && compare_versions(e->version, options.to) > 0) break;
-      todo.push_back(e->file);
-    }
-    if (!options.to.empty() && !catalog_.find(options.to))
-      return Status::fail(Exit::kUsage, fmt::format("--to {}: no migration has that version", options.to));
-    if (todo.empty()) {
-      reporter_.note("up_to_date", "nothing to apply: the database is up to date");
-      return {};
-    }
-    auto plan = preflight(todo, options.single_transaction);
-    if (!plan) return plan.status();
-    limit_steps(*plan, options.step);
-    return hooked(HookedRun::kMigrate, [&]() -> Status {
-      if (options.single_transaction) return up_single_transaction(*plan);
-      for (Planned &p : *plan) {
-        if (!p.skip.empty()) {
-          reporter_.migration_skipped(*p.file, p.skip);
-          continue;
-        }
-        auto m = take(p);
-        if (!m) return m.status();
-        TIDE_TRY(apply(**m, Direction::kUp));
+    TIDE_TRY(up_locked(options));
+    if (!then) return Status();
+    // The seeds start with every migration's history final (no applied mark pending).
+    TIDE_TRY(flush_applied());
+    return then();
+  });
+}
+
+Status Runner::up_locked(const UpOptions &options) {
+  auto ov = load_overview();
+  if (!ov) return ov.status();
+  TIDE_TRY(check_clean(*ov, options.allow_out_of_order));
+  std::vector<const MigrationFile *> todo;
+  for (const Entry *e : ov->with(State::kPending)) {
+    if (!options.to.empty() && compare_versions(e->version, options.to) > 0) break;
+    todo.push_back(e->file);
+  }
+  if (!options.to.empty() && !catalog_.find(options.to))
+    return Status::fail(Exit::kUsage, fmt::format("--to {}: no migration has that version", options.to));
+  if (todo.empty()) {
+    reporter_.note("up_to_date", "nothing to apply: the database is up to date");
+    return {};
+  }
+  auto plan = preflight(todo, options.single_transaction);
+  if (!plan) return plan.status();
+  limit_steps(*plan, options.step);
+  return hooked(HookedRun::kMigrate, [&]() -> Status {
+    if (options.single_transaction) return up_single_transaction(*plan);
+    for (Planned &p : *plan) {
+      if (!p.skip.empty()) {
+        reporter_.migration_skipped(*p.file, p.skip);
+        continue;
       }
-      return {};
-    });
+      auto m = take(p);
+      if (!m) return m.status();
+      TIDE_TRY(apply(**m, Direction::kUp));
+    }
+    return {};
   });
 }
 

@@ -50,7 +50,8 @@ class Runner {
         catalog_(catalog),
         context_(std::move(context)) {}
 
-  Status up(const UpOptions &options);
+  // then, when given, runs after the migrations under the same lock (`up --seed`).
+  Status up(const UpOptions &options, const std::function<Status()> &then = {});
   Status down(const DownOptions &options);
   Status redo();
   Result<Overview> status();
@@ -63,10 +64,12 @@ class Runner {
   // hooks must outlive the runner.
   void set_hooks(Hooks &hooks) { hooks_ = &hooks; }
 
- private:
   // Run fn holding the migration lock, with the history table in place; an open
   // transaction is rolled back and the lock released however fn ends.
   Status locked(const std::function<Status()> &fn);
+
+ private:
+  Status up_locked(const UpOptions &options);
   Status acquire_lock();
   Result<Overview> load_overview();
   Result<Overview> load_overview_for_reading();

@@ -246,4 +246,39 @@ Status PluginSession::dump(const DumpWriter &write) {
   return s;
 }
 
+Status PluginSession::upsert(const UpsertSpec &spec, std::span<const tide_value> values, size_t nrows,
+                             UpsertCounts &counts) {
+  if (!TIDE_DRIVER_HAS(t(), upsert))
+    return Status::fail(Exit::kFailed,
+                        fmt::format("the {} driver ({}) does not support db:upsert / db:insert / db:load_csv", t().name,
+                                    plugin_->path().string()),
+                        t().abi_minor >= 1 ? "this driver does not implement the upsert member yet (`tide drivers` "
+                                             "lists the members each driver has); write the rows with db:exec"
+                                           : "upgrade the driver plugin to one built for tide ABI 1.1 or later");
+  end_open_cursor();
+  auto names = [](const std::vector<std::string> &v) {
+    std::vector<const char *> out;
+    for (const auto &s : v) out.push_back(s.c_str());
+    return out;
+  };
+  std::vector<const char *> columns = names(spec.columns), key = names(spec.key), update = names(spec.update);
+  tide_upsert u{};
+  u.struct_size = sizeof u;
+  u.table = spec.table.c_str();
+  u.columns = columns.data();
+  u.ncolumns = columns.size();
+  u.key = key.data();
+  u.nkey = key.size();
+  u.update = update.data();
+  u.nupdate = update.size();
+  u.mode = spec.mode;
+  tide_upsert_result r{0, 0, 0, -1};
+  int rc = t().upsert(conn_, &u, values.data(), nrows, &r);
+  counts.inserted += r.inserted;
+  counts.updated += r.updated;
+  counts.unchanged += r.unchanged;
+  counts.failed_row = rc == TIDE_OK ? -1 : r.failed_row;
+  return check(rc);
+}
+
 }  // namespace tide

@@ -57,6 +57,8 @@ class PluginSession : public Session {
   Status disconnect() override;
   Status reconnect() override;
   Status dump(const DumpWriter &write) override;
+  Status upsert(const UpsertSpec &spec, std::span<const tide_value> values, size_t nrows,
+                UpsertCounts &counts) override;
 
  private:
   PluginSession(std::shared_ptr<Plugin> plugin, tide_conn *conn, std::string url, ConnectOptions options)

@@ -50,6 +50,21 @@ class Cursor {
   virtual int64_t changes() = 0;
 };
 
+// One batch for Session::upsert (the ABI's tide_upsert, owning its names).
+struct UpsertSpec {
+  std::string table;
+  std::vector<std::string> columns;  // of every row, in value order
+  std::vector<std::string> key;      // the conflict target
+  std::vector<std::string> update;   // TIDE_UPSERT_UPDATE: the columns to set
+  int mode = TIDE_UPSERT_INSERT;     // TIDE_UPSERT_*
+};
+
+// What an upsert did; failed_row as in tide_upsert_result (-1: not about a row).
+struct UpsertCounts {
+  int64_t inserted = 0, updated = 0, unchanged = 0;
+  int64_t failed_row = -1;
+};
+
 class Session {
  public:
   virtual ~Session() = default;
@@ -72,6 +87,11 @@ class Session {
   // The schema as a SQL script, piece by piece through write (false stops the dump).
   using DumpWriter = std::function<bool(std::string_view)>;
   virtual Status dump(const DumpWriter &write) = 0;
+  // Write nrows rows (values row by row, spec.columns.size() each) with the driver's
+  // multi-row INSERT / upsert (ABI 1.1). counts covers the statements that completed,
+  // also on failure; a driver without the member is a clear error.
+  virtual Status upsert(const UpsertSpec &spec, std::span<const tide_value> values, size_t nrows,
+                        UpsertCounts &counts) = 0;
 };
 
 // Helpers over any Session.

@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "file_lock.h"
 
@@ -75,6 +76,9 @@ struct tide_conn {
   tide_sqlite::ErrorRecord error_;
   tide_stmt *open_stmt_ = nullptr;  // at most one (driver.h); freed by close()
   tide_sqlite::FileLock lock_;
+  // upsert(): prepared statements keyed by their SQL, reused across batches of one
+  // shape; finalized before db_ closes (members are destroyed in reverse order).
+  std::vector<std::pair<std::string, tide_sqlite::StmtHandle>> upsert_cache_;
 
   ~tide_conn();
 
@@ -136,6 +140,11 @@ int run_script(tide_conn &conn, const char *sql, size_t len);
 int open_query(tide_conn &conn, const char *sql, size_t len, const tide_value *params, size_t n, tide_stmt **out);
 int step_statement(tide_stmt &stmt);
 int read_column(tide_stmt &stmt, int i, tide_value &out);
+int bind_value(sqlite3_stmt *stmt, int index, const tide_value &value, bool copy);
+
+// upsert.cpp
+int upsert_rows(tide_conn &conn, const tide_upsert *spec, const tide_value *values, size_t nrows,
+                tide_upsert_result *result);
 
 }  // namespace tide_sqlite
 

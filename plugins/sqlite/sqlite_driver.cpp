@@ -6,6 +6,7 @@
 //   connection.{h,cpp}  the tide_conn and tide_stmt objects, connect, transactions,
 //                       the migration lock's policy
 //   statement.cpp       exec, query, step and column reads
+//   upsert.cpp          upsert: batched multi-row INSERT ... ON CONFLICT, with counts
 //   url.{h,cpp}         parsing sqlite: URLs
 //   file_lock.{h,cpp}   the flock()ed sidecar file that is the migration lock
 //   sql_text.{h,cpp}    what needs no connection: the statement splitter, quote_ident
@@ -113,6 +114,11 @@ int entry_split(const char *sql, size_t len, tide_split_fn fn, void *user) {
   }
 }
 
+int entry_upsert(tide_conn *conn, const tide_upsert *spec, const tide_value *values, size_t nrows,
+                 tide_upsert_result *result) {
+  return guarded(conn, [&] { return upsert_rows(*conn, spec, values, nrows, result); });
+}
+
 int entry_in_transaction(tide_conn *conn) { return conn && conn->in_transaction() ? 1 : 0; }
 
 int entry_dump(tide_conn *conn, tide_write_fn fn, void *user) {
@@ -156,7 +162,7 @@ const tide_driver kDriver = {
     .quote_ident = tide::driver::quote_double,
     .split = entry_split,
     .in_transaction = entry_in_transaction,
-    .upsert = nullptr,  // not yet: seeds (issue 5)
+    .upsert = entry_upsert,
     .dump = entry_dump,
 };
 

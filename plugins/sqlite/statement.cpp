@@ -31,29 +31,6 @@ int64_t error_position(sqlite3 *db, int64_t skipped) {
   return offset >= skipped ? offset - skipped : -1;
 }
 
-// TEXT and BLOB are copied (SQLITE_TRANSIENT): the host's buffers only live for the
-// call, and rows are stepped later. A NULL pointer would make SQLite bind NULL, so an
-// empty value gets a real empty buffer.
-int bind_value(sqlite3_stmt *stmt, int index, const tide_value &value) {
-  const char *ptr = value.u.s.ptr ? value.u.s.ptr : kEmpty;
-  switch (value.type) {
-    case TIDE_TYPE_NULL:
-      return sqlite3_bind_null(stmt, index);
-    case TIDE_TYPE_INT:
-      return sqlite3_bind_int64(stmt, index, value.u.i);
-    case TIDE_TYPE_BOOL:
-      return sqlite3_bind_int64(stmt, index, value.u.i != 0 ? 1 : 0);
-    case TIDE_TYPE_FLOAT:
-      return sqlite3_bind_double(stmt, index, value.u.f);
-    case TIDE_TYPE_TEXT:
-      return sqlite3_bind_text64(stmt, index, ptr, value.u.s.len, SQLITE_TRANSIENT, SQLITE_UTF8);
-    case TIDE_TYPE_BLOB:
-      return sqlite3_bind_blob64(stmt, index, ptr, value.u.s.len, SQLITE_TRANSIENT);
-    default:
-      return SQLITE_MISMATCH;  // no bind function returns it: free as a marker
-  }
-}
-
 int bind_all(tide_conn &conn, sqlite3_stmt *stmt, const tide_value *params, size_t n) {
   int expected = sqlite3_bind_parameter_count(stmt);
   if (static_cast<size_t>(expected) != n || (n > 0 && !params)) {
@@ -61,7 +38,7 @@ int bind_all(tide_conn &conn, sqlite3_stmt *stmt, const tide_value *params, size
                                        std::to_string(n) + " were given");
   }
   for (size_t i = 0; i < n; ++i) {
-    int rc = bind_value(stmt, static_cast<int>(i + 1), params[i]);
+    int rc = bind_value(stmt, static_cast<int>(i + 1), params[i], true);
     if (rc == SQLITE_MISMATCH) {
       return conn.fail(TIDE_EMISUSE, "query: parameter " + std::to_string(i + 1) + " has unknown type " +
                                          std::to_string(params[i].type));
@@ -82,6 +59,32 @@ int64_t rows_changed(const tide_stmt &stmt) {
 }
 
 }  // namespace
+
+// TEXT and BLOB are copied (SQLITE_TRANSIENT) when copy is set: the host's buffers only
+// live for the call, and query rows are stepped later. upsert() steps within the call
+// and binds in place. A NULL pointer would make SQLite bind NULL, so an empty value gets
+// a real empty buffer.
+int bind_value(sqlite3_stmt *stmt, int index, const tide_value &value, bool copy) {
+  const char *ptr = value.u.s.ptr ? value.u.s.ptr : kEmpty;
+  sqlite3_destructor_type keep = copy ? SQLITE_TRANSIENT : SQLITE_STATIC;
+  switch (value.type) {
+    case TIDE_TYPE_NULL:
+      return sqlite3_bind_null(stmt, index);
+    case TIDE_TYPE_INT:
+      return sqlite3_bind_int64(stmt, index, value.u.i);
+    case TIDE_TYPE_BOOL:
+      return sqlite3_bind_int64(stmt, index, value.u.i != 0 ? 1 : 0);
+    case TIDE_TYPE_FLOAT:
+      return sqlite3_bind_double(stmt, index, value.u.f);
+
+    case TIDE_TYPE_TEXT:
+      return sqlite3_bind_text64(stmt, index, ptr, value.u.s.len, keep, SQLITE_UTF8);
+    case TIDE_TYPE_BLOB:
+      return sqlite3_bind_blob64(stmt, index, ptr, value.u.s.len, keep);
+    default:
+      return SQLITE_MISMATCH;  // no bind function returns it: free as a marker
+  }
+}
 
 int run_script(tide_conn &conn, const char *sql, size_t len) {
   if (int rc = conn.require_idle("exec"); rc != TIDE_OK) return rc;

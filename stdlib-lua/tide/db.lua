@@ -3,7 +3,13 @@
 -- connection primitives. Errors are raised as tide errors carrying the database's
 -- message and code and the file:line of the caller.
 -- @module tide.db
+local core = require("tide.core")
+
 local M = {}
+
+--- Stands for SQL NULL in the rows given to db:upsert and db:insert, where a nil would
+-- leave the column out of the row.
+M.NULL = core.NULL
 
 local Error = {}
 Error.__index = Error
@@ -105,9 +111,104 @@ function DB:server_version()
   return self._conn:server_version()
 end
 
+-- Options of upsert/insert/load_csv, checked and normalised for the connection
+-- primitive: {mode = "insert"|"update"|"ignore", key = {...}, update = {...} | nil
+-- (all), columns = {...} | nil}. `known` lists what this caller accepts besides.
+local function names(what, v)
+  if type(v) == "string" then return { v } end
+  if type(v) ~= "table" then error(what .. " must be a column name or a list of them", 4) end
+  return v
+end
+
+local function rows_options(fname, opts, needs_key, known)
+  if opts == nil then opts = {} end
+  if type(opts) ~= "table" then error(fname .. ": options must be a table", 3) end
+  for k in pairs(opts) do
+    if not known[k] then
+      local list = {}
+      for name in pairs(known) do list[#list + 1] = name end
+      table.sort(list)
+      error(string.format("%s: unknown option %q (known: %s)", fname, tostring(k), table.concat(list, ", ")), 3)
+    end
+  end
+  local spec = { mode = "insert" }
+  if opts.columns ~= nil then spec.columns = names(fname .. ": `columns`", opts.columns) end
+  if opts.key ~= nil then spec.key = names(fname .. ": `key`", opts.key) end
+  if needs_key or opts.key ~= nil then
+    if spec.key == nil then
+      error(fname .. ": `key` must name the columns of a primary key or unique index, e.g. {key = {\"id\"}}", 3)
+    end
+    local u = opts.update
+    if u == nil or u == "all" then
+      spec.mode = "update"
+    elseif u == false then
+      spec.mode = "ignore"
+    elseif type(u) == "table" or type(u) == "string" then
+      spec.mode, spec.update = "update", names(fname .. ": `update`", u)
+    else
+      error(fname .. ': `update` must be a list of columns, "all" or false', 3)
+    end
+  elseif opts.update ~= nil then
+    error(fname .. ": `update` needs `key` (the columns that identify a row)", 3)
+  end
+  return spec
+end
+
+local UPSERT_OPTIONS = { key = true, update = true, columns = true }
+local INSERT_OPTIONS = { columns = true }
+local CSV_OPTIONS = {
+  key = true, update = true, columns = true, rename = true, delimiter = true, null = true, types = true,
+}
+
+--- Insert or update rows: db:upsert("roles", {{name = "admin", level = 9}, ...},
+-- {key = {"name"}, update = {...} | "all" (default) | false}). Rows whose key exists are
+-- updated (only when a value differs), or left alone with update = false. Every row has
+-- the same columns (db.NULL for NULL), or `columns` lists them (a missing one is NULL).
+-- Returns {inserted = n, updated = n, unchanged = n}.
+function DB:upsert(tbl, rows, opts)
+  if type(tbl) ~= "string" then error("upsert: the table name must be a string", 2) end
+  if type(rows) ~= "table" then error("upsert: rows must be an array of row tables", 2) end
+  if opts == nil then
+    error('upsert: options are required: {key = {"id"}} names the columns that identify a row', 2)
+  end
+  local spec = rows_options("upsert", opts, true, UPSERT_OPTIONS)
+  local ok, res = self._conn:upsert(tbl, rows, spec)
+  if not ok then raise(res, 1) end
+  return res
+end
+
+--- Insert rows (plain INSERT: a row whose key exists is the database's error). Same rows
+-- as db:upsert; returns {inserted = n, updated = 0, unchanged = 0}.
+function DB:insert(tbl, rows, opts)
+  if type(tbl) ~= "string" then error("insert: the table name must be a string", 2) end
+  if type(rows) ~= "table" then error("insert: rows must be an array of row tables", 2) end
+  local spec = rows_options("insert", opts, false, INSERT_OPTIONS)
+  local ok, res = self._conn:upsert(tbl, rows, spec)
+  if not ok then raise(res, 1) end
+  return res
+end
+
+--- Load a CSV file (path relative to the project folder) into a table, streaming it:
+-- db:load_csv("countries", "seeds/data/countries.csv", {key = {"code"}}). The header
+-- row names the columns. Options: key/update (upsert instead of insert), columns (load
+-- only these), rename ({["CSV header"] = "column"}), delimiter (default ","), null (the
+-- unquoted text that means NULL; default "" — an empty unquoted field), types
+-- ({column = "integer"|"number"|"boolean"|"text"}; default text).
+function DB:load_csv(tbl, path, opts)
+  if type(tbl) ~= "string" then error("load_csv: the table name must be a string", 2) end
+  if type(path) ~= "string" then error("load_csv: the path must be a string", 2) end
+  local spec = rows_options("load_csv", opts, false, CSV_OPTIONS)
+  opts = opts or {}
+  spec.rename, spec.delimiter, spec.null, spec.types = opts.rename, opts.delimiter, opts.null, opts.types
+  local ok, res = self._conn:load_csv(tbl, path, spec)
+  if not ok then raise(res, 1) end
+  return res
+end
+
 --- Wrap a tide.Conn from the host.
 function M.new(conn)
   return setmetatable({
+    NULL = M.NULL,
     _conn = conn,
     dialect = conn:dialect(),
     capabilities = conn:capabilities(),

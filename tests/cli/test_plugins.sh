@@ -29,6 +29,7 @@ test_drivers_lists_sqlite() {
   expect_stdout_contains "sqlite"
   expect_stdout_contains "tide-driver-sqlite.so"
   expect_stdout_contains "transactional-ddl"
+  expect_stdout_matches "^sqlite .* members upsert"
   tide --json drivers
   expect_exit 0
   python3 -c '
@@ -36,6 +37,7 @@ import json, sys
 evs = [json.loads(l) for l in sys.stdin]
 d = [e for e in evs if e["event"] == "driver" and e["name"] == "sqlite"]
 assert d and "sqlite" in d[0]["schemes"].split(","), evs
+assert "upsert" in d[0]["members"].split(","), d
 ' <"$OUT" || fail "drivers --json has no sqlite driver event"
 }
 

@@ -400,6 +400,34 @@ TEST_CASE("mysql upsert: inserted, updated and unchanged counts", "[mysql][upser
   CHECK(insert.result.failed_row == 0);
 }
 
+TEST_CASE("mysql upsert: a refused row is found by replaying its batch in a transaction", "[mysql][upsert]") {
+  const Plugin *p = mysql_plugin_or_skip();
+  if (!p) return;
+  Session s(*p);
+  std::string bare = unique_prefix() + "strict";
+  std::string t = s.table("strict");
+  s.conn().exec_ok("CREATE TABLE " + t + " (id INT PRIMARY KEY, name VARCHAR(50) NOT NULL, n INT)");
+  std::vector<std::vector<tide_value>> rows = {{int_value(1), text_value("a"), int_value(1)},
+                                               {int_value(2), text_value("b"), int_value(2)},
+                                               {int_value(3), null_value(), int_value(3)},
+                                               {int_value(4), text_value("d"), int_value(4)}};
+  REQUIRE(s.conn().driver()->begin(s.conn().get()) == TIDE_OK);
+  s.conn().exec_ok("INSERT INTO " + t + " VALUES (100, 'before', 0)");
+  auto run = upsert(s.conn(), bare, TIDE_UPSERT_UPDATE, rows);
+  CHECK(run.rc == TIDE_EDB);
+  CHECK(run.result.failed_row == 2);
+  CHECK(s.conn().error().vendor_code == 1048);  // ER_BAD_NULL_ERROR, the row's own error
+  // The replay left nothing behind, and the transaction is still the caller's.
+  CHECK(s.conn().driver()->in_transaction(s.conn().get()) == 1);
+  CHECK(s.conn().scalar_int("SELECT COUNT(*) FROM " + t) == 1);
+  REQUIRE(s.conn().driver()->rollback(s.conn().get()) == TIDE_OK);
+  // Outside a transaction there is no replay (it would commit rows): the batch's first row.
+  run = upsert(s.conn(), bare, TIDE_UPSERT_UPDATE, rows);
+  CHECK(run.rc == TIDE_EDB);
+  CHECK(run.result.failed_row == 0);
+  CHECK(s.conn().scalar_int("SELECT COUNT(*) FROM " + t) == 0);
+}
+
 TEST_CASE("mysql upsert: batches past the 65,535-parameter limit", "[mysql][upsert]") {
   const Plugin *p = mysql_plugin_or_skip();
   if (!p) return;

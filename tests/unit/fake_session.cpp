@@ -41,6 +41,16 @@ Result<std::unique_ptr<Cursor>> FakeSession::query(std::string_view, std::span<c
   return e;
 }
 
+Status FakeSession::upsert(const UpsertSpec &spec, std::span<const tide_value>, size_t nrows, UpsertCounts &counts) {
+  if (spec.table == "FAIL") {
+    counts.failed_row = 0;
+    return Status::fail(Exit::kFailed, "fake upsert failure");
+  }
+  db_.state.upserts.push_back(spec.table + " " + std::to_string(spec.mode) + " " + std::to_string(nrows));
+  counts.inserted += static_cast<int64_t>(nrows);
+  return {};
+}
+
 Status FakeSession::begin() {
   snapshot_ = db_.state;
   set_tx(true);

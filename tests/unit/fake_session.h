@@ -17,6 +17,7 @@ namespace tide::test {
 struct FakeState {
   std::vector<std::string> executed;  // committed (or autocommitted) statements
   std::map<std::string, HistoryRecord> history;
+  std::vector<std::string> upserts;  // "table mode nrows" per upsert call
 };
 
 struct FakeDb {
@@ -59,6 +60,9 @@ class FakeSession : public Session {
   Status lock(std::string_view key, int64_t timeout_ms) override;
   Status unlock(std::string_view) override { return {}; }
   Status dump(const DumpWriter &write) override;  // the committed statements, one per line
+  // Records the call; every row counts as inserted. A table named "FAIL" fails at row 0.
+  Status upsert(const UpsertSpec &spec, std::span<const tide_value> values, size_t nrows,
+                UpsertCounts &counts) override;
 
  private:
   FakeDb &db_;

@@ -131,3 +131,43 @@ TEST_CASE("tracebacks show the user's frames, not tide's own, unless --verbose")
   Printed full = capture([&] { Output(verbose).error(e); });
   CHECK(has(full.err, "tide/db.lua:24"));
 }
+
+TEST_CASE("output: a seed's line carries its row counts; SQL seeds have none") {
+  MigrationFile f;
+  f.version = f.name = "010_roles";
+  f.display = "seeds/010_roles.lua";
+  UpsertCounts c;
+  c.inserted = 2, c.updated = 1, c.unchanged = 1234;
+  Output text(OutputOptions{});
+  auto p = capture([&] {
+    text.seed_begin(f);
+    text.seed_end(f, &c, 7);
+    text.seed_end(f, nullptr, 3);
+  });
+  CHECK(p.out == "seed 010_roles ... done (2 inserted, 1 updated, 1234 unchanged; 7 ms)\nseed 010_roles done (3 ms)\n");
+  OutputOptions o;
+  o.json = true;
+  Output json(o);
+  p = capture([&] { json.seed_end(f, &c, 7); });
+  CHECK(p.out ==
+        "{\"event\":\"seeded\",\"name\":\"010_roles\",\"file\":\"seeds/010_roles.lua\",\"duration_ms\":7,"
+        "\"inserted\":2,\"updated\":1,\"unchanged\":1234}\n");
+}
+
+TEST_CASE("output: progress is one redrawn line on a terminal, throttled plain lines otherwise") {
+  OutputOptions tty;
+  tty.terminal = true;
+  Output term(tty);
+  auto p = capture([&] {
+    term.progress("users", 1500000, 0.5, 10.0);
+    term.progress("users", 1600000, 0.6, 10.5);  // within 100 ms of the last: not shown
+    term.progress_end();
+  });
+  CHECK(p.out == "\r\033[K  users: 1,500,000 rows (50%) · 150,000 rows/s · ETA 10s\r\033[K");
+  Output plain(OutputOptions{});
+  p = capture([&] {
+    plain.progress("data.csv", 1000, -1, 2.0);
+    plain.progress("data.csv", 2000, -1, 3.0);  // within 5 s: not shown
+  });
+  CHECK(p.out == "  data.csv: 1,000 rows · 500 rows/s\n");
+}
