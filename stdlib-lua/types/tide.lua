@@ -41,6 +41,16 @@ function tide.getenv(name, default) end
 function tide.sleep(seconds) end
 
 --- What tide.exec returns once the command ran (whatever its exit code).
+--- Close tide's own connection (releasing the migration lock) while fn runs, for work that
+--- needs nobody connected to the database (postgres_template snapshots); then reconnect,
+--- take the lock again and check that the history did not change meanwhile (unless
+--- history_may_change). Returns fn's results. Refused inside a transaction.
+---@generic T
+---@param fn fun(): T
+---@param opts? {history_may_change?: boolean}
+---@return T
+function tide.step_aside(fn, opts) end
+
 ---@class tide.ExecResult
 ---@field code integer     The exit code.
 ---@field stdout string
@@ -186,6 +196,42 @@ function db:quote_ident(name) end
 --- The server's version string.
 ---@return string
 function db:server_version() end
+
+--- Stands for SQL NULL in the rows given to db:upsert and db:insert (a nil would leave
+--- the column out of the row).
+db.NULL = {}
+
+--- What db:upsert, db:insert and db:load_csv did.
+---@class tide.RowCounts
+---@field inserted integer
+---@field updated integer
+---@field unchanged integer
+
+--- Insert or update rows, in batches with bound parameters, idempotently:
+--- `db:upsert("roles", {{name = "admin", level = 9}}, {key = {"name"}})`. Rows whose key
+--- exists are updated when a value differs (update = "all", the default, or a list of
+--- columns), or left alone (update = false). Every row has the same columns (db.NULL for
+--- NULL), or `columns` lists them (a missing one is NULL).
+---@param tbl string  "table" or "schema.table"
+---@param rows table<string, tide.Value>[]
+---@param opts {key: string[], update?: string[]|"all"|false, columns?: string[]}
+---@return tide.RowCounts
+function db:upsert(tbl, rows, opts) end
+
+--- Insert rows (plain INSERT: a row whose key exists is the database's error).
+---@param tbl string
+---@param rows table<string, tide.Value>[]
+---@param opts? {columns?: string[]}
+---@return tide.RowCounts
+function db:insert(tbl, rows, opts) end
+
+--- Load a CSV file (path relative to the project folder) into a table, streaming it. The
+--- header row names the columns; with key/update it upserts instead of inserting.
+---@param tbl string
+---@param path string
+---@param opts? {key?: string[], update?: string[]|"all"|false, columns?: string[], rename?: table<string, string>, delimiter?: string, null?: string, types?: table<string, "integer"|"number"|"boolean"|"text">}
+---@return tide.RowCounts
+function db:load_csv(tbl, path, opts) end
 
 --- What a migration file (migrations/*.lua) returns.
 ---@class tide.Migration
