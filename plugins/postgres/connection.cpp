@@ -42,6 +42,10 @@ std::string hint_for(const std::string &sqlstate, const std::string &message) {
   if (sqlstate == "57014" && message.find("statement timeout") != std::string::npos) {
     return "the statement ran longer than statement_timeout; raise it in tide.lua if this is expected";
   }
+  if (sqlstate == "42P10") {
+    return "the key columns must be exactly those of a PRIMARY KEY or UNIQUE constraint (or unique index) "
+           "on the table; add one, or name the columns of an existing one as the key";
+  }
   return {};
 }
 
@@ -202,8 +206,8 @@ int connect_to(tide_conn &conn, const char *url, const tide_connect_options *opt
                                       offsetof(tide_connect_options, statement_timeout_ms));
   const int64_t lock_ms =
       option(options, &tide_connect_options::lock_timeout_ms, offsetof(tide_connect_options, lock_timeout_ms));
-  const char *app = option(options, &tide_connect_options::application_name,
-                           offsetof(tide_connect_options, application_name));
+  const char *app =
+      option(options, &tide_connect_options::application_name, offsetof(tide_connect_options, application_name));
 
   // Keywords before dbname are defaults the URL overrides; the ones after it win.
   std::vector<const char *> keys, values;
@@ -221,7 +225,8 @@ int connect_to(tide_conn &conn, const char *url, const tide_connect_options *opt
   keys.push_back("dbname");
   values.push_back(url);
   // Session settings travel in the startup packet: no extra round trip.
-  std::string session_options = url_options.empty() && std::getenv("PGOPTIONS") ? std::getenv("PGOPTIONS") : url_options;
+  std::string session_options =
+      url_options.empty() && std::getenv("PGOPTIONS") ? std::getenv("PGOPTIONS") : url_options;
   if (statement_ms > 0) session_options += " -c statement_timeout=" + std::to_string(statement_ms);
   if (lock_ms > 0) session_options += " -c lock_timeout=" + std::to_string(lock_ms);
   if (!session_options.empty()) {

@@ -7,6 +7,9 @@
 //   statement.cpp   query() with bound parameters, step() in single-row mode, columns
 //   lock.cpp        the migration lock: pg_try_advisory_lock, polled
 //   dump.cpp        dump() through pg_dump --schema-only
+//   upsert.cpp      upsert(): multi-row INSERT ... ON CONFLICT, prepared per shape
+// with params.h (tide_values as libpq parameters) and pipeline.h (several commands in
+// one round trip).
 // These may throw; the extern "C" entries in postgres_driver.cpp wrap every call.
 
 #ifndef TIDE_PLUGINS_POSTGRES_CONNECTION_H_
@@ -83,6 +86,13 @@ struct tide_conn {
   // rolls it back when the connection dies, so the host still gets to "roll back".
   bool lost_in_transaction_ = false;
   std::set<int64_t> locks_;  // advisory lock keys this session holds
+  // upsert()'s prepared statements by the shape of their SQL, most recently used first
+  // (upsert.cpp): a batch of the same shape skips parsing.
+  struct Prepared {
+    std::string shape, name;
+  };
+  std::vector<Prepared> prepared_;
+  uint64_t prepared_serial_ = 0;
 
   ~tide_conn();
 
@@ -151,6 +161,10 @@ int release_lock(tide_conn &conn, const char *key);
 
 // dump.cpp
 int dump_schema(tide_conn &conn, tide_write_fn fn, void *user);
+
+// upsert.cpp
+int upsert_rows(tide_conn &conn, const tide_upsert *spec, const tide_value *values, size_t nrows,
+                tide_upsert_result *result);
 
 }  // namespace tide_pg
 

@@ -110,6 +110,11 @@ int entry_split(const char *sql, size_t len, tide_split_fn fn, void *user) {
 
 int entry_in_transaction(tide_conn *conn) { return conn && conn->in_transaction() ? 1 : 0; }
 
+int entry_upsert(tide_conn *conn, const tide_upsert *spec, const tide_value *values, size_t nrows,
+                 tide_upsert_result *result) {
+  return guarded(conn, [&] { return upsert_rows(*conn, spec, values, nrows, result); });
+}
+
 int entry_dump(tide_conn *conn, tide_write_fn fn, void *user) {
   return guarded(conn, [&] { return dump_schema(*conn, fn, user); });
 }
@@ -152,7 +157,7 @@ const tide_driver kDriver = {
     .quote_ident = tide::driver::quote_double,
     .split = entry_split,
     .in_transaction = entry_in_transaction,
-    .upsert = nullptr,  // not yet
+    .upsert = entry_upsert,
     .dump = entry_dump,
 };
 
