@@ -73,9 +73,10 @@ Result<Overview> Runner::load_overview_for_reading() {
 }
 
 Result<Overview> Runner::load_overview() {
+  ChecksumReader sums(catalog_);  // the files are read while the history query waits on the server
   auto records = history_.load(kKindMigration);
   if (!records) return records.status();
-  return build_overview(catalog_, std::move(*records));
+  return build_overview(catalog_, std::move(*records), &sums);
 }
 
 Status Runner::check_clean(const Overview &ov, bool allow_out_of_order) {

@@ -222,6 +222,15 @@ int connect_to(tide_conn &conn, const char *url, const tide_connect_options *opt
   values.push_back(app && *app ? app : "tide");
   keys.push_back("client_encoding");
   values.push_back("UTF8");
+  // libpq first looks for Kerberos credentials (krb5.conf, keytabs, the ticket cache)
+  // and, when it finds some, asks the server for GSSAPI encryption: a round trip that
+  // almost never leads anywhere. Like dbmate and the Go, Node and Python drivers, tide
+  // does not ask unless the URL (?gssencmode=prefer) or PGGSSENCMODE says so. Kerberos
+  // *authentication* is unaffected; SSL (sslmode) is left as libpq's default.
+  if (!std::getenv("PGGSSENCMODE")) {
+    keys.push_back("gssencmode");
+    values.push_back("disable");
+  }
   keys.push_back("dbname");
   values.push_back(url);
   // Session settings travel in the startup packet: no extra round trip.

@@ -425,6 +425,30 @@ TEST_CASE("postgres: dump writes the schema through pg_dump, password never in i
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("postgres: no GSSAPI encryption request unless the URL asks for one", "[postgres][connect]") {
+  const Plugin *p = postgres_plugin_or_skip();
+  if (!p) return;
+  if (getenv("PGGSSENCMODE")) return;  // then libpq's own setting rules
+  // The session's parameters are visible in what dump() hands pg_dump (a stand-in here).
+  std::string pattern = (std::filesystem::temp_directory_path() / "tide-pggss-XXXXXX").string();
+  REQUIRE(mkdtemp(pattern.data()) != nullptr);
+  std::filesystem::path dir = pattern;
+  ScopedEnv tool("TIDE_PG_DUMP", fake_pg_dump(dir, "99.1"));
+  auto args_for = [&](const std::string &url) {
+    Conn c(*p, url);
+    Collected out;
+    REQUIRE(p->driver->dump(c.get(), collect, &out) == TIDE_OK);
+    std::ifstream log(dir / "log");
+    std::string args;
+    std::getline(log, args);
+    return args;
+  };
+  CHECK(args_for(p->url).find("gssencmode='disable'") != std::string::npos);
+  std::string url = p->url + (p->url.find('?') == std::string::npos ? "?" : "&") + "gssencmode=prefer";
+  CHECK(args_for(url).find("gssencmode='prefer'") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
 // ---- upsert -------------------------------------------------------------------------------
 
 namespace {
