@@ -13,6 +13,9 @@
 #include <string_view>
 #include <vector>
 
+#include "params.h"
+#include "pipeline.h"
+
 namespace tide_pg {
 
 // ---- the error record ---------------------------------------------------------------------
@@ -290,6 +293,29 @@ int commit_transaction(tide_conn &conn) {
     return conn.fail(TIDE_EDB, "commit: the transaction had failed on an earlier error and was rolled back");
   }
   return run_simple(conn, "COMMIT");
+}
+
+// The history row and the COMMIT in one round trip (with the BEGIN too, when nothing
+// else ran in the transaction). A failed statement makes the server skip the COMMIT,
+// leaving the failed transaction for the host's rollback(); a failed COMMIT (a deferred
+// constraint) has ended it already.
+int commit_with_statement(tide_conn &conn, const char *sql, size_t len, const tide_value *params, size_t n) {
+  if (int rc = conn.require_idle("commit_with"); rc != TIDE_OK) return rc;
+  if (!conn.in_transaction()) return conn.fail(TIDE_EMISUSE, "commit_with: no transaction is open");
+  if (n > 0 && !params) return conn.fail(TIDE_EMISUSE, "commit_with: params is NULL");
+  Params p;
+  if (int rc = build_params(conn, "commit_with", params, n, true, p); rc != TIDE_OK) return rc;
+  // The same statement every migration: parsed once per session.
+  std::string text(sql ? sql : kEmpty, sql ? len : 0);
+  std::string shape = "commit_with:" + text + ":";
+  for (Oid type : p.types) shape += std::to_string(type) + ",";
+  Pipeline pipeline(conn);
+  pipeline.cached(
+      shape, "tide_commit_", [&] { return text; }, p);
+  pipeline.query("COMMIT");
+  std::vector<ResultHandle> results;
+  int failed = -1;
+  return pipeline.run(results, failed);
 }
 
 // Succeeds when nothing is open: after a lost connection the server has discarded the

@@ -142,6 +142,8 @@ int connect_to(tide_conn &conn, const char *url, const tide_connect_options *opt
 int begin_transaction(tide_conn &conn);
 int commit_transaction(tide_conn &conn);
 int rollback_transaction(tide_conn &conn);
+// commit_with (ABI 1.2): the statement, then COMMIT, in one pipeline.
+int commit_with_statement(tide_conn &conn, const char *sql, size_t len, const tide_value *params, size_t n);
 // Runs one statement without parameters and checks it succeeded.
 int run_simple(tide_conn &conn, const char *sql);
 

@@ -6,6 +6,7 @@
 #include <libpq-fe.h>
 #include <tide/driver.h>
 
+#include <algorithm>
 #include <utility>
 
 namespace tide_pg {
@@ -35,10 +36,6 @@ void Pipeline::queued(int ok) {
   }
 }
 
-void Pipeline::prepare(const std::string &name, const std::string &sql, int nparams) {
-  if (entered_ && !send_failed_) queued(PQsendPrepare(pg_, name.c_str(), sql.c_str(), nparams, nullptr));
-}
-
 void Pipeline::query_prepared(const std::string &name, const Params &p) {
   if (!entered_ || send_failed_) return;
   queued(PQsendQueryPrepared(pg_, name.c_str(), static_cast<int>(p.values.size()), p.values.data(), p.lengths.data(),
@@ -53,6 +50,31 @@ void Pipeline::query(const std::string &sql, const Params *p) {
   }
   queued(PQsendQueryParams(pg_, sql.c_str(), static_cast<int>(p->values.size()), p->types.data(), p->values.data(),
                            p->lengths.data(), p->formats.data(), 0));
+}
+
+int Pipeline::cached(const std::string &shape, const char *prefix, const std::function<std::string()> &sql,
+                     const Params &p) {
+  constexpr size_t kCacheSize = 8;
+  auto &cache = conn_.prepared_;
+  auto hit = std::find_if(cache.begin(), cache.end(), [&](const auto &e) { return e.shape == shape; });
+  std::string name;
+  if (hit != cache.end()) {
+    std::rotate(cache.begin(), hit, hit + 1);  // most recent first
+    name = cache.front().name;
+  } else {
+    if (cache.size() >= kCacheSize) {  // the least recently used goes, on the server too
+      query("DEALLOCATE " + cache.back().name);
+      cache.pop_back();
+    }
+    name = prefix + std::to_string(++conn_.prepared_serial_);
+    fresh_.push_back({shape, name, commands_ - (begin_ ? 1 : 0)});
+    if (entered_ && !send_failed_) {
+      queued(PQsendPrepare(pg_, name.c_str(), sql().c_str(), static_cast<int>(p.types.size()), p.types.data()));
+    }
+  }
+  int index = commands_ - (begin_ ? 1 : 0);
+  query_prepared(name, p);
+  return index;
 }
 
 int Pipeline::run(std::vector<ResultHandle> &results, int &failed) {
@@ -86,9 +108,15 @@ int Pipeline::run(std::vector<ResultHandle> &results, int &failed) {
     ResultHandle r(raw);
     if (PQresultStatus(r.get()) == PGRES_PIPELINE_SYNC) break;
   }
-  if (!error && !send_failed_ && conn_.alive()) return TIDE_OK;
-  int rc = conn_.fail_result(error.get());
+  const bool ok = !error && !send_failed_ && conn_.alive();
   failed = error_index < 0 ? -1 : error_index - (begin_ ? 1 : 0);
+  for (Fresh &f : fresh_) {  // a statement whose Parse succeeded exists on the server
+    if (ok || failed > f.index)
+      conn_.prepared_.insert(conn_.prepared_.begin(), {std::move(f.shape), std::move(f.name)});
+  }
+  fresh_.clear();
+  if (ok) return TIDE_OK;
+  int rc = conn_.fail_result(error.get());
   error_ = std::move(error);
   return rc;
 }

@@ -11,6 +11,7 @@
 
 #include <libpq-fe.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,9 +30,14 @@ class Pipeline {
 
   // Queue one command each; the index of its result in run()'s answer is the order of
   // queueing. A failure to queue shows in run().
-  void prepare(const std::string &name, const std::string &sql, int nparams);
   void query_prepared(const std::string &name, const Params &p);
   void query(const std::string &sql, const Params *p = nullptr);
+  // Queues the execution of the session's prepared statement for shape (any text that
+  // tells statements apart), queueing its Parse first when the session has none: sql()
+  // gives the text, p's types the parameter types. The session keeps the 8 most recently
+  // used (tide_conn::prepared_); names start with prefix. Returns the execution's index
+  // among the queued commands.
+  int cached(const std::string &shape, const char *prefix, const std::function<std::string()> &sql, const Params &p);
 
   // Sends everything and reads every answer. On TIDE_OK, results[i] is the result of
   // the i-th queued command (with its row: commands sent this way answer one row at
@@ -51,6 +57,12 @@ class Pipeline {
   int commands_ = 0;  // queued, the BEGIN included
   bool begin_ = false;
   ResultHandle error_;
+  // Statements prepared by this pipeline: kept by the session once their Parse is done.
+  struct Fresh {
+    std::string shape, name;
+    int index;  // of the Parse among the queued commands, the BEGIN not counted
+  };
+  std::vector<Fresh> fresh_;
 };
 
 }  // namespace tide_pg

@@ -44,7 +44,6 @@ namespace tide_pg {
 namespace {
 
 constexpr size_t kMaxParams = 65535;  // the protocol's limit on bound parameters
-constexpr size_t kCacheSize = 8;      // prepared statement shapes kept per session
 constexpr const char *kAlias = "tide_t";
 
 std::string quoted(std::string_view ident) {
@@ -320,31 +319,12 @@ class Upsert {
       result_.failed_row = static_cast<int64_t>(first);
       return rc;
     }
-    std::string shape = shape_of(spec_, n);
-    auto &cache = conn_.prepared_;
-    auto hit = std::find_if(cache.begin(), cache.end(), [&](const auto &e) { return e.shape == shape; });
     Pipeline pipeline(conn_);
-    std::string name;
-    const bool fresh = hit == cache.end();
-    int executed = 0;  // the index of the EXECUTE among the commands queued
-    if (fresh) {
-      if (cache.size() >= kCacheSize) {  // the least recently used goes, on the server too
-        pipeline.query("DEALLOCATE " + cache.back().name);
-        cache.pop_back();
-        ++executed;
-      }
-      ++executed;
-      name = "tide_upsert_" + std::to_string(++conn_.prepared_serial_);
-      pipeline.prepare(name, upsert_sql(spec_, n), static_cast<int>(n * spec_.ncolumns));
-    } else {
-      std::rotate(cache.begin(), hit, hit + 1);  // most recent first
-      name = cache.front().name;
-    }
-    pipeline.query_prepared(name, p);
+    const int executed = pipeline.cached(
+        shape_of(spec_, n), "tide_upsert_", [&] { return upsert_sql(spec_, n); }, p);
     std::vector<ResultHandle> results;
     int failed = -1;
     int rc = pipeline.run(results, failed);
-    if (fresh && (rc == TIDE_OK || failed == executed)) cache.insert(cache.begin(), {shape, name});
     if (rc != TIDE_OK) {
       conn_.error_.set_offsets(-1, -1);  // positions in tide's own SQL mean nothing to the host
       result_.failed_row = failed == executed ? RowFinder(spec_, values_, first, n).find(pipeline.error()) : -1;

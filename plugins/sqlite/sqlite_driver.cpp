@@ -152,6 +152,7 @@ const tide_driver kDriver = {
     .in_transaction = entry_in_transaction,
     .upsert = nullptr,  // not yet: seeds (issue 5)
     .dump = nullptr,    // not yet: tide dump (issue 3)
+    .commit_with = nullptr,  // the host runs the statement, then commit(): no round trip to save
 };
 
 }  // namespace

@@ -642,3 +642,58 @@ TEST_CASE("postgres: upsert in autocommit keeps the statements before a failing 
   CHECK(u.result.inserted == 80000 - 65535);
   CHECK(u.result.unchanged == 65535);
 }
+
+// ---- commit_with ----------------------------------------------------------------------------
+
+TEST_CASE("postgres: commit_with writes a row and commits in one go, or commits nothing", "[postgres][commit]") {
+  const Plugin *p = postgres_plugin_or_skip();
+  if (!p) return;
+  const tide_driver *d = p->driver;
+  REQUIRE(d->struct_size >= offsetof(tide_driver, commit_with) + sizeof d->commit_with);
+  REQUIRE(d->commit_with != nullptr);
+  Session s(*p);
+  Conn &c = s.conn();
+  std::string t = s.table("cw");
+  c.exec_ok("CREATE TABLE " + t + " (id int PRIMARY KEY, note text)");
+  std::string insert = "INSERT INTO " + t + " VALUES ($1, $2)";
+  auto commit_with = [&](int64_t id, const char *note) {
+    tide_value params[] = {int_value(id), note ? text_value(note) : null_value()};
+    return d->commit_with(c.get(), insert.data(), insert.size(), params, 2);
+  };
+  CHECK(commit_with(1, "outside") == TIDE_EMISUSE);  // no transaction
+  // With the migration's own work: both commit.
+  REQUIRE(d->begin(c.get()) == TIDE_OK);
+  c.exec_ok("INSERT INTO " + t + " VALUES (10, 'migration')");
+  REQUIRE(commit_with(1, "history") == TIDE_OK);
+  CHECK(d->in_transaction(c.get()) == 0);
+  // The BEGIN still pending (nothing else ran): it goes in the same pipeline.
+  REQUIRE(d->begin(c.get()) == TIDE_OK);
+  REQUIRE(commit_with(2, nullptr) == TIDE_OK);
+  CHECK(d->in_transaction(c.get()) == 0);
+  {
+    Conn other(*p);  // committed: another session sees the rows
+    CHECK(other.scalar_int("SELECT count(*) FROM " + t) == 3);
+  }
+  // The statement was parsed once for both.
+  CHECK(c.scalar_int("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'tide_commit_%'") == 1);
+  // A failing statement: no COMMIT ran, the transaction is the host's to roll back.
+  REQUIRE(d->begin(c.get()) == TIDE_OK);
+  c.exec_ok("INSERT INTO " + t + " VALUES (11, 'migration')");
+  CHECK(commit_with(1, "duplicate") == TIDE_EDB);
+  CHECK(std::string(c.error().sqlstate ? c.error().sqlstate : "") == "23505");
+  CHECK(d->in_transaction(c.get()) == 1);
+  REQUIRE(d->rollback(c.get()) == TIDE_OK);
+  CHECK(c.scalar_int("SELECT count(*) FROM " + t + " WHERE id = 11") == 0);
+  // A failing COMMIT (a deferred constraint): the server has rolled back already.
+  std::string child = s.table("cw_child");
+  c.exec_ok("CREATE TABLE " + child + " (id int REFERENCES " + t + " DEFERRABLE INITIALLY DEFERRED)");
+  std::string orphan = "INSERT INTO " + child + " VALUES ($1)";
+  REQUIRE(d->begin(c.get()) == TIDE_OK);
+  c.exec_ok("INSERT INTO " + t + " VALUES (12, 'migration')");
+  tide_value missing = int_value(999);
+  CHECK(d->commit_with(c.get(), orphan.data(), orphan.size(), &missing, 1) == TIDE_EDB);
+  CHECK(std::string(c.error().sqlstate ? c.error().sqlstate : "") == "23503");
+  CHECK(d->in_transaction(c.get()) == 0);
+  CHECK(d->rollback(c.get()) == TIDE_OK);
+  CHECK(c.scalar_int("SELECT count(*) FROM " + t + " WHERE id = 12") == 0);
+}
