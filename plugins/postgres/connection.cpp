@@ -88,6 +88,11 @@ void ErrorRecord::set_message(std::string message) {
   refresh();
 }
 
+void ErrorRecord::set_hint(std::string hint) {
+  hint_ = std::move(hint);
+  refresh();
+}
+
 int ErrorRecord::set_static(int code, const char *message) noexcept {
   error_ = tide_error{code, message, nullptr, 0, nullptr, nullptr, -1, -1};
   return code;
@@ -305,13 +310,11 @@ int commit_with_statement(tide_conn &conn, const char *sql, size_t len, const ti
   if (n > 0 && !params) return conn.fail(TIDE_EMISUSE, "commit_with: params is NULL");
   Params p;
   if (int rc = build_params(conn, "commit_with", params, n, true, p); rc != TIDE_OK) return rc;
-  // The same statement every migration: parsed once per session.
-  std::string text(sql ? sql : kEmpty, sql ? len : 0);
-  std::string shape = "commit_with:" + text + ":";
-  for (Oid type : p.types) shape += std::to_string(type) + ",";
+  // An unnamed statement, though it is the same one every migration: a named one would
+  // fail the migration's commit after a DEALLOCATE ALL in a migration, or behind a
+  // connection pooler in transaction mode, for a parse the server does in microseconds.
   Pipeline pipeline(conn);
-  pipeline.cached(
-      shape, "tide_commit_", [&] { return text; }, p);
+  pipeline.query(std::string(sql ? sql : kEmpty, sql ? len : 0), &p);
   pipeline.query("COMMIT");
   std::vector<ResultHandle> results;
   int failed = -1;

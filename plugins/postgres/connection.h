@@ -54,6 +54,7 @@ class ErrorRecord {
   // Offsets into exec()'s script (tide_error.statement_offset, error_position).
   void set_offsets(int64_t statement_offset, int64_t error_position);
   void set_message(std::string message);
+  void set_hint(std::string hint);
   int set_static(int code, const char *message) noexcept;
 
   const tide_error *get() const noexcept { return &error_; }

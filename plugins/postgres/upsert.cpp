@@ -306,6 +306,12 @@ class RowFinder {
 
 // ---- one statement ------------------------------------------------------------------------
 
+// SQLSTATE 26000 for one of tide's statements: it is gone from the server.
+bool lost_statement(const PGresult *error) {
+  const char *state = error ? PQresultErrorField(error, PG_DIAG_SQLSTATE) : nullptr;
+  return state && std::string_view(state) == "26000";
+}
+
 class Upsert {
  public:
   Upsert(tide_conn &conn, const tide_upsert &spec, const tide_value *values, tide_upsert_result &result)
@@ -327,6 +333,13 @@ class Upsert {
     int rc = pipeline.run(results, failed);
     if (rc != TIDE_OK) {
       conn_.error_.set_offsets(-1, -1);  // positions in tide's own SQL mean nothing to the host
+      if (lost_statement(pipeline.error())) {
+        conn_.prepared_.clear();  // the next call prepares again
+        conn_.error_.set_hint(
+            "tide's prepared statements on this session were dropped (DEALLOCATE ALL or DISCARD ALL in "
+            "tide's session, or a connection pooler in transaction mode); run again, or connect to the "
+            "server directly or through a pooler in session mode");
+      }
       result_.failed_row = failed == executed ? RowFinder(spec_, values_, first, n).find(pipeline.error()) : -1;
       return rc;
     }
