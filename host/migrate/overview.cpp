@@ -1,9 +1,7 @@
 #include "migrate/overview.h"
 
 #include <algorithm>
-#include <optional>
 #include <thread>
-#include <utility>
 
 #include "migrate/migration.h"
 
@@ -42,69 +40,41 @@ std::vector<const Entry *> Overview::out_of_order() const {
   return out;
 }
 
-ChecksumReader::ChecksumReader(std::vector<const MigrationFile *> files)
-    : files_(std::move(files)), sums_(files_.size(), std::string()) {
-  auto work = [this](size_t first, size_t stride) {
-    for (size_t i = first; i < files_.size(); i += stride) sums_[i] = file_checksum(*files_[i]);
+namespace {
+
+// Checksum every applied file and mark the ones that changed. The files are read on a
+// few threads: for a project with a thousand migrations this is most of `status`.
+Status check_checksums(Overview &ov) {
+  std::vector<Entry *> todo;
+  for (auto &e : ov.entries)
+    if (e.state == State::kApplied && e.file) todo.push_back(&e);
+  std::vector<Status> failed(todo.size());
+  auto work = [&](size_t first, size_t stride) {
+    for (size_t i = first; i < todo.size(); i += stride) {
+      auto sum = file_checksum(*todo[i]->file);
+      if (sum)
+        todo[i]->checksum = std::move(*sum);
+      else
+        failed[i] = sum.status();
+    }
   };
   constexpr size_t kFilesPerThread = 128;
-  size_t threads = std::clamp<size_t>(files_.size() / kFilesPerThread, 1, 4);
+  size_t threads = std::clamp<size_t>(todo.size() / kFilesPerThread, 1, 4);
   threads = std::min<size_t>(threads, std::max(1u, std::thread::hardware_concurrency()));
-  for (size_t t = 0; t < threads; ++t) threads_.emplace_back(work, t, threads);
-}
-
-namespace {
-
-std::vector<const MigrationFile *> all_files(const Catalog &catalog) {
-  std::vector<const MigrationFile *> files;
-  files.reserve(catalog.migrations.size());
-  for (const auto &f : catalog.migrations) files.push_back(&f);
-  return files;
-}
-
-}  // namespace
-
-ChecksumReader::ChecksumReader(const Catalog &catalog) : ChecksumReader(all_files(catalog)) {}
-
-void ChecksumReader::wait() {
-  for (auto &t : threads_) t.join();
-  threads_.clear();
-}
-
-Result<std::string> ChecksumReader::get(const MigrationFile &file) {
-  wait();
-  // files_ is in catalog order: found by version, without a map.
-  auto it = std::lower_bound(files_.begin(), files_.end(), &file, [](const MigrationFile *a, const MigrationFile *b) {
-    return compare_versions(a->version, b->version) < 0;
-  });
-  if (it == files_.end() || *it != &file) return file_checksum(file);  // not one of ours: read it now
-  return sums_[static_cast<size_t>(it - files_.begin())];
-}
-
-namespace {
-
-// Mark the applied files whose checksum changed.
-Status check_checksums(Overview &ov, ChecksumReader *sums) {
-  std::optional<ChecksumReader> own;
-  if (!sums) {
-    std::vector<const MigrationFile *> applied;
-    for (const auto &e : ov.entries)
-      if (e.state == State::kApplied && e.file) applied.push_back(e.file);
-    sums = &own.emplace(std::move(applied));
-  }
-  for (auto &e : ov.entries) {
-    if (e.state != State::kApplied || !e.file) continue;
-    auto sum = sums->get(*e.file);
-    if (!sum) return sum.status();
-    e.checksum = std::move(*sum);
-    if (e.checksum != e.record->checksum) e.state = State::kChanged;
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t, threads);
+  work(0, threads);
+  for (auto &th : pool) th.join();
+  for (size_t i = 0; i < todo.size(); ++i) {
+    if (!failed[i].ok()) return failed[i];
+    if (todo[i]->checksum != todo[i]->record->checksum) todo[i]->state = State::kChanged;
   }
   return {};
 }
 
 }  // namespace
 
-Result<Overview> build_overview(const Catalog &catalog, std::vector<HistoryRecord> records, ChecksumReader *sums) {
+Result<Overview> build_overview(const Catalog &catalog, std::vector<HistoryRecord> records) {
   std::sort(records.begin(), records.end(),
             [](const HistoryRecord &a, const HistoryRecord &b) { return compare_versions(a.version, b.version) < 0; });
   Overview ov;
@@ -139,7 +109,7 @@ Result<Overview> build_overview(const Catalog &catalog, std::vector<HistoryRecor
   }
   for (const auto &e : ov.entries)
     if (e.record) ov.latest_applied = e.version;
-  TIDE_TRY(check_checksums(ov, sums));
+  TIDE_TRY(check_checksums(ov));
   return ov;
 }
 

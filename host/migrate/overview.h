@@ -1,11 +1,10 @@
 // The overview: every migration known to the files or the history, with its state
-// (SPEC §3 `status`). Built from one history query and the catalog; the applied files'
-// checksums are read on a few threads, while the history query waits on the server.
+// (SPEC §3 `status`). Built from one history query and the catalog; checksums are read
+// one file at a time.
 #pragma once
 
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "migrate/catalog.h"
@@ -35,32 +34,6 @@ struct Overview {
   std::vector<const Entry *> out_of_order() const;
 };
 
-// Checksums of files, read on up to four threads from construction on, so a caller can
-// wait on the server meanwhile. Joins its threads on destruction.
-class ChecksumReader {
- public:
-  explicit ChecksumReader(std::vector<const MigrationFile *> files);
-  // Every file of the catalog: which ones are applied is only known once the history
-  // is read, and reading them all costs less than waiting to know.
-  explicit ChecksumReader(const Catalog &catalog);
-  ChecksumReader(const ChecksumReader &) = delete;
-  ChecksumReader &operator=(const ChecksumReader &) = delete;
-  ~ChecksumReader() { wait(); }
-
-  // The checksum of file (one given to the constructor), after the threads are done.
-  Result<std::string> get(const MigrationFile &file);
-
- private:
-  void wait();
-
-  std::vector<const MigrationFile *> files_;
-  std::vector<Result<std::string>> sums_;
-  std::vector<std::thread> threads_;
-};
-
-// sums: a reader started earlier over (at least) the applied files, or null to read
-// them here.
-Result<Overview> build_overview(const Catalog &catalog, std::vector<HistoryRecord> records,
-                                ChecksumReader *sums = nullptr);
+Result<Overview> build_overview(const Catalog &catalog, std::vector<HistoryRecord> records);
 
 }  // namespace tide

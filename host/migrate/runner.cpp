@@ -73,10 +73,9 @@ Result<Overview> Runner::load_overview_for_reading() {
 }
 
 Result<Overview> Runner::load_overview() {
-  ChecksumReader sums(catalog_);  // the files are read while the history query waits on the server
   auto records = history_.load(kKindMigration);
   if (!records) return records.status();
-  return build_overview(catalog_, std::move(*records), &sums);
+  return build_overview(catalog_, std::move(*records));
 }
 
 Status Runner::check_clean(const Overview &ov, bool allow_out_of_order) {
