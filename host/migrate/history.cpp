@@ -91,6 +91,10 @@ Result<std::vector<HistoryRecord>> SqlHistory::load(const std::string &kind) {
 
 Status SqlHistory::insert(const HistoryRecord &r) { return run(insert_sql_, values_of(r)); }
 
+Status SqlHistory::insert_then_commit(const HistoryRecord &r, Session &session) {
+  return session.commit_with(insert_sql_, values_of(r));
+}
+
 Status SqlHistory::update(const HistoryRecord &r) {
   std::vector<tide_value> v = values_of(r);
   // Move the key (kind, version) to the end, in the order update_sql_ binds them.
@@ -102,6 +106,11 @@ Status SqlHistory::update(const HistoryRecord &r) {
 
 Status SqlHistory::remove(const std::string &kind, const std::string &version) {
   return run(delete_sql_, {text_value(kind), text_value(version)});
+}
+
+Status SqlHistory::remove_then_commit(const std::string &kind, const std::string &version, Session &session) {
+  std::vector<tide_value> params = {text_value(kind), text_value(version)};
+  return session.commit_with(delete_sql_, params);
 }
 
 }  // namespace tide

@@ -40,6 +40,15 @@ class History {
   virtual Status insert(const HistoryRecord &r) = 0;
   virtual Status update(const HistoryRecord &r) = 0;  // by (kind, version)
   virtual Status remove(const std::string &kind, const std::string &version) = 0;
+  // insert() / remove(), then commit session's open transaction with it.
+  virtual Status insert_then_commit(const HistoryRecord &r, Session &session) {
+    TIDE_TRY(insert(r));
+    return session.commit();
+  }
+  virtual Status remove_then_commit(const std::string &kind, const std::string &version, Session &session) {
+    TIDE_TRY(remove(kind, version));
+    return session.commit();
+  }
 };
 
 class SqlHistory : public History {
@@ -50,6 +59,9 @@ class SqlHistory : public History {
   Status insert(const HistoryRecord &r) override;
   Status update(const HistoryRecord &r) override;
   Status remove(const std::string &kind, const std::string &version) override;
+  // The write and the COMMIT in one round trip where the driver can (Session::commit_with).
+  Status insert_then_commit(const HistoryRecord &r, Session &session) override;
+  Status remove_then_commit(const std::string &kind, const std::string &version, Session &session) override;
 
  private:
   Status run(const std::string &sql, std::vector<tide_value> params);

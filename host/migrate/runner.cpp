@@ -191,11 +191,11 @@ Status Runner::apply_in_transaction(Migration &m, Direction dir) {
   if (s.ok()) s = m.run(dir, session_);
   hint_no_transaction(s);
   if (!session_.in_transaction()) return transaction_ended(m, dir, s);
+  // The history row goes with the COMMIT: one round trip where the driver can.
   if (s.ok()) {
-    s = dir == Direction::kUp ? history_.insert(record_for(m, elapsed_ms(start)))
-                              : history_.remove(kKindMigration, m.file().version);
+    s = dir == Direction::kUp ? history_.insert_then_commit(record_for(m, elapsed_ms(start)), session_)
+                              : history_.remove_then_commit(kKindMigration, m.file().version, session_);
   }
-  if (s.ok()) s = session_.commit();
   if (!s.ok()) {
     (void)session_.rollback();
     s.error().detail +=

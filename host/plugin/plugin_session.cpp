@@ -213,6 +213,12 @@ Status PluginSession::commit() {
   return check(t().commit(conn_));
 }
 
+Status PluginSession::commit_with(std::string_view sql, std::span<const tide_value> params) {
+  if (!TIDE_DRIVER_HAS(t(), commit_with)) return Session::commit_with(sql, params);
+  end_open_cursor();
+  return check(t().commit_with(conn_, sql.data(), sql.size(), params.data(), params.size()));
+}
+
 Status PluginSession::rollback() {
   end_open_cursor();
   if (!conn_) return not_connected();

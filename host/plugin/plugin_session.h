@@ -50,6 +50,7 @@ class PluginSession : public Session {
   Result<std::unique_ptr<Cursor>> query(std::string_view sql, std::span<const tide_value> params) override;
   Status begin() override;
   Status commit() override;
+  Status commit_with(std::string_view sql, std::span<const tide_value> params) override;
   Status rollback() override;
   bool in_transaction() override;
   Status lock(std::string_view key, int64_t timeout_ms) override;

@@ -14,6 +14,16 @@ std::string Dialect::placeholder(int n) const {
   return param_style() == TIDE_PARAM_DOLLAR ? fmt::format("${}", n) : std::string("?");
 }
 
+Status Session::commit_with(std::string_view sql, std::span<const tide_value> params) {
+  auto cursor = query(sql, params);
+  if (!cursor) return cursor.status();
+  auto more = (*cursor)->step();
+  while (more && *more) more = (*cursor)->step();
+  if (!more) return more.status();
+  (*cursor).reset();  // finalized before the COMMIT
+  return commit();
+}
+
 tide_value text_value(std::string_view s) {
   tide_value v{};
   v.type = TIDE_TYPE_TEXT;

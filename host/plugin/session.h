@@ -74,6 +74,9 @@ class Session {
   virtual Result<std::unique_ptr<Cursor>> query(std::string_view sql, std::span<const tide_value> params) = 0;
   virtual Status begin() = 0;
   virtual Status commit() = 0;
+  // Run sql (a statement without rows: a history write) and commit, as query() then
+  // commit() would; a driver may do both in one round trip (driver.h commit_with).
+  virtual Status commit_with(std::string_view sql, std::span<const tide_value> params);
   virtual Status rollback() = 0;
   // As the database sees it: a migration's own COMMIT ends the transaction tide opened.
   virtual bool in_transaction() = 0;

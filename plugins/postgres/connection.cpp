@@ -13,6 +13,9 @@
 #include <string_view>
 #include <vector>
 
+#include "params.h"
+#include "pipeline.h"
+
 namespace tide_pg {
 
 // ---- the error record ---------------------------------------------------------------------
@@ -41,6 +44,10 @@ std::string hint_for(const std::string &sqlstate, const std::string &message) {
   }
   if (sqlstate == "57014" && message.find("statement timeout") != std::string::npos) {
     return "the statement ran longer than statement_timeout; raise it in tide.lua if this is expected";
+  }
+  if (sqlstate == "42P10") {
+    return "the key columns must be exactly those of a PRIMARY KEY or UNIQUE constraint (or unique index) "
+           "on the table; add one, or name the columns of an existing one as the key";
   }
   return {};
 }
@@ -78,6 +85,11 @@ void ErrorRecord::set_offsets(int64_t statement_offset, int64_t error_position) 
 
 void ErrorRecord::set_message(std::string message) {
   message_ = std::move(message);
+  refresh();
+}
+
+void ErrorRecord::set_hint(std::string hint) {
+  hint_ = std::move(hint);
   refresh();
 }
 
@@ -202,8 +214,8 @@ int connect_to(tide_conn &conn, const char *url, const tide_connect_options *opt
                                       offsetof(tide_connect_options, statement_timeout_ms));
   const int64_t lock_ms =
       option(options, &tide_connect_options::lock_timeout_ms, offsetof(tide_connect_options, lock_timeout_ms));
-  const char *app = option(options, &tide_connect_options::application_name,
-                           offsetof(tide_connect_options, application_name));
+  const char *app =
+      option(options, &tide_connect_options::application_name, offsetof(tide_connect_options, application_name));
 
   // Keywords before dbname are defaults the URL overrides; the ones after it win.
   std::vector<const char *> keys, values;
@@ -218,10 +230,20 @@ int connect_to(tide_conn &conn, const char *url, const tide_connect_options *opt
   values.push_back(app && *app ? app : "tide");
   keys.push_back("client_encoding");
   values.push_back("UTF8");
+  // libpq first looks for Kerberos credentials (krb5.conf, keytabs, the ticket cache)
+  // and, when it finds some, asks the server for GSSAPI encryption: a round trip that
+  // almost never leads anywhere. Like dbmate and the Go, Node and Python drivers, tide
+  // does not ask unless the URL (?gssencmode=prefer) or PGGSSENCMODE says so. Kerberos
+  // *authentication* is unaffected; SSL (sslmode) is left as libpq's default.
+  if (!std::getenv("PGGSSENCMODE")) {
+    keys.push_back("gssencmode");
+    values.push_back("disable");
+  }
   keys.push_back("dbname");
   values.push_back(url);
   // Session settings travel in the startup packet: no extra round trip.
-  std::string session_options = url_options.empty() && std::getenv("PGOPTIONS") ? std::getenv("PGOPTIONS") : url_options;
+  std::string session_options =
+      url_options.empty() && std::getenv("PGOPTIONS") ? std::getenv("PGOPTIONS") : url_options;
   if (statement_ms > 0) session_options += " -c statement_timeout=" + std::to_string(statement_ms);
   if (lock_ms > 0) session_options += " -c lock_timeout=" + std::to_string(lock_ms);
   if (!session_options.empty()) {
@@ -276,6 +298,27 @@ int commit_transaction(tide_conn &conn) {
     return conn.fail(TIDE_EDB, "commit: the transaction had failed on an earlier error and was rolled back");
   }
   return run_simple(conn, "COMMIT");
+}
+
+// The history row and the COMMIT in one round trip (with the BEGIN too, when nothing
+// else ran in the transaction). A failed statement makes the server skip the COMMIT,
+// leaving the failed transaction for the host's rollback(); a failed COMMIT (a deferred
+// constraint) has ended it already.
+int commit_with_statement(tide_conn &conn, const char *sql, size_t len, const tide_value *params, size_t n) {
+  if (int rc = conn.require_idle("commit_with"); rc != TIDE_OK) return rc;
+  if (!conn.in_transaction()) return conn.fail(TIDE_EMISUSE, "commit_with: no transaction is open");
+  if (n > 0 && !params) return conn.fail(TIDE_EMISUSE, "commit_with: params is NULL");
+  Params p;
+  if (int rc = build_params(conn, "commit_with", params, n, true, p); rc != TIDE_OK) return rc;
+  // An unnamed statement, though it is the same one every migration: a named one would
+  // fail the migration's commit after a DEALLOCATE ALL in a migration, or behind a
+  // connection pooler in transaction mode, for a parse the server does in microseconds.
+  Pipeline pipeline(conn);
+  pipeline.query(std::string(sql ? sql : kEmpty, sql ? len : 0), &p);
+  pipeline.query("COMMIT");
+  std::vector<ResultHandle> results;
+  int failed = -1;
+  return pipeline.run(results, failed);
 }
 
 // Succeeds when nothing is open: after a lost connection the server has discarded the

@@ -7,6 +7,9 @@
 //   statement.cpp   query() with bound parameters, step() in single-row mode, columns
 //   lock.cpp        the migration lock: pg_try_advisory_lock, polled
 //   dump.cpp        dump() through pg_dump --schema-only
+//   upsert.cpp      upsert(): multi-row INSERT ... ON CONFLICT, prepared per shape
+// with params.h (tide_values as libpq parameters) and pipeline.h (several commands in
+// one round trip).
 // These may throw; the extern "C" entries in postgres_driver.cpp wrap every call.
 
 #ifndef TIDE_PLUGINS_POSTGRES_CONNECTION_H_
@@ -51,6 +54,7 @@ class ErrorRecord {
   // Offsets into exec()'s script (tide_error.statement_offset, error_position).
   void set_offsets(int64_t statement_offset, int64_t error_position);
   void set_message(std::string message);
+  void set_hint(std::string hint);
   int set_static(int code, const char *message) noexcept;
 
   const tide_error *get() const noexcept { return &error_; }
@@ -83,6 +87,13 @@ struct tide_conn {
   // rolls it back when the connection dies, so the host still gets to "roll back".
   bool lost_in_transaction_ = false;
   std::set<int64_t> locks_;  // advisory lock keys this session holds
+  // upsert()'s prepared statements by the shape of their SQL, most recently used first
+  // (upsert.cpp): a batch of the same shape skips parsing.
+  struct Prepared {
+    std::string shape, name;
+  };
+  std::vector<Prepared> prepared_;
+  uint64_t prepared_serial_ = 0;
 
   ~tide_conn();
 
@@ -132,6 +143,8 @@ int connect_to(tide_conn &conn, const char *url, const tide_connect_options *opt
 int begin_transaction(tide_conn &conn);
 int commit_transaction(tide_conn &conn);
 int rollback_transaction(tide_conn &conn);
+// commit_with (ABI 1.2): the statement, then COMMIT, in one pipeline.
+int commit_with_statement(tide_conn &conn, const char *sql, size_t len, const tide_value *params, size_t n);
 // Runs one statement without parameters and checks it succeeded.
 int run_simple(tide_conn &conn, const char *sql);
 
@@ -151,6 +164,10 @@ int release_lock(tide_conn &conn, const char *key);
 
 // dump.cpp
 int dump_schema(tide_conn &conn, tide_write_fn fn, void *user);
+
+// upsert.cpp
+int upsert_rows(tide_conn &conn, const tide_upsert *spec, const tide_value *values, size_t nrows,
+                tide_upsert_result *result);
 
 }  // namespace tide_pg
 

@@ -6,6 +6,7 @@
 // guarded(), so no C++ exception ever reaches the host. The work is in connection.h's
 // files. Only tide_driver_entry is exported (the target's visibility preset is hidden).
 
+#include <driver_glue.h>
 #include <libpq-fe.h>
 #include <tide/driver.h>
 
@@ -13,8 +14,6 @@
 #include <cstdint>
 #include <new>
 #include <utility>
-
-#include <driver_glue.h>
 
 #include "connection.h"
 #include "sql_text.h"
@@ -86,6 +85,10 @@ int entry_commit(tide_conn *conn) {
   return guarded(conn, [&] { return commit_transaction(*conn); });
 }
 
+int entry_commit_with(tide_conn *conn, const char *sql, size_t len, const tide_value *params, size_t n) {
+  return guarded(conn, [&] { return commit_with_statement(*conn, sql, len, params, n); });
+}
+
 int entry_rollback(tide_conn *conn) {
   return guarded(conn, [&] { return rollback_transaction(*conn); });
 }
@@ -110,6 +113,11 @@ int entry_split(const char *sql, size_t len, tide_split_fn fn, void *user) {
 
 int entry_in_transaction(tide_conn *conn) { return conn && conn->in_transaction() ? 1 : 0; }
 
+int entry_upsert(tide_conn *conn, const tide_upsert *spec, const tide_value *values, size_t nrows,
+                 tide_upsert_result *result) {
+  return guarded(conn, [&] { return upsert_rows(*conn, spec, values, nrows, result); });
+}
+
 int entry_dump(tide_conn *conn, tide_write_fn fn, void *user) {
   return guarded(conn, [&] { return dump_schema(*conn, fn, user); });
 }
@@ -123,8 +131,7 @@ const tide_driver kDriver = {
     .name = "postgres",
     .version = kDriverVersion,
     .schemes = kSchemes,
-    .capabilities =
-        TIDE_CAP_TRANSACTIONAL_DDL | TIDE_CAP_SAVEPOINTS | TIDE_CAP_SERVER_LOCK | TIDE_CAP_CONCURRENT_INDEX,
+    .capabilities = TIDE_CAP_TRANSACTIONAL_DDL | TIDE_CAP_SAVEPOINTS | TIDE_CAP_SERVER_LOCK | TIDE_CAP_CONCURRENT_INDEX,
     .param_style = TIDE_PARAM_DOLLAR,
     .history_ddl =
         "CREATE TABLE IF NOT EXISTS {table} (kind text NOT NULL, version text NOT NULL, "
@@ -152,8 +159,9 @@ const tide_driver kDriver = {
     .quote_ident = tide::driver::quote_double,
     .split = entry_split,
     .in_transaction = entry_in_transaction,
-    .upsert = nullptr,  // not yet
+    .upsert = entry_upsert,
     .dump = entry_dump,
+    .commit_with = entry_commit_with,
 };
 
 }  // namespace

@@ -7,7 +7,6 @@
 #include <tide/driver.h>
 
 #include <charconv>
-#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -15,78 +14,10 @@
 #include <vector>
 
 #include "connection.h"
+#include "params.h"
 
 namespace tide_pg {
 namespace {
-
-// Type OIDs (pg_type.h), stable across server versions.
-constexpr Oid kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21, kInt4 = 23, kOid = 26, kFloat4 = 700, kFloat8 = 701,
-              kNumeric = 1700;
-
-// One parameter in libpq's arrays. TEXT goes untyped (the server infers its type from
-// the context, so a string binds to a date, a uuid or json alike); the other types say
-// theirs, so `SELECT $1` of an integer comes back an integer.
-struct Params {
-  std::vector<std::string> text;
-  std::vector<const char *> values;
-  std::vector<int> lengths, formats;
-  std::vector<Oid> types;
-};
-
-std::string float_text(double f) {
-  if (std::isnan(f)) return "NaN";
-  if (std::isinf(f)) return f > 0 ? "Infinity" : "-Infinity";
-  char buffer[64];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, f);  // shortest exact form
-  return std::string(buffer, ec == std::errc() ? end : buffer);
-}
-
-int build_params(tide_conn &conn, const tide_value *params, size_t n, Params &p) {
-  p.text.resize(n);
-  p.values.assign(n, nullptr);
-  p.lengths.assign(n, 0);
-  p.formats.assign(n, 0);
-  p.types.assign(n, 0);
-  for (size_t i = 0; i < n; ++i) {
-    const tide_value &v = params[i];
-    const char *ptr = v.u.s.ptr ? v.u.s.ptr : kEmpty;
-    switch (v.type) {
-      case TIDE_TYPE_NULL:
-        continue;
-      case TIDE_TYPE_INT:
-        p.text[i] = std::to_string(v.u.i);
-        p.types[i] = kInt8;
-        break;
-      case TIDE_TYPE_FLOAT:
-        p.text[i] = float_text(v.u.f);
-        p.types[i] = kFloat8;
-        break;
-      case TIDE_TYPE_BOOL:
-        p.text[i] = v.u.i ? "t" : "f";
-        p.types[i] = kBool;
-        break;
-      case TIDE_TYPE_TEXT:
-        if (std::memchr(ptr, '\0', v.u.s.len)) {
-          return conn.fail(TIDE_EMISUSE, "query: parameter " + std::to_string(i + 1) +
-                                             " is text with a NUL byte, which PostgreSQL text cannot hold; "
-                                             "bind it as a blob (bytea)");
-        }
-        p.text[i].assign(ptr, v.u.s.len);
-        break;
-      case TIDE_TYPE_BLOB:
-        p.values[i] = ptr;
-        p.lengths[i] = static_cast<int>(v.u.s.len);
-        p.formats[i] = 1;
-        p.types[i] = kBytea;
-        continue;
-      default:
-        return conn.fail(TIDE_EMISUSE,
-                         "query: parameter " + std::to_string(i + 1) + " has unknown type " + std::to_string(v.type));
-    }
-    p.values[i] = p.text[i].c_str();
-  }
-  return TIDE_OK;
-}
 
 // Rows changed, from the command tag: only statements that write rows count (a
 // SELECT's tag carries its row count, which is not a change).
@@ -136,7 +67,8 @@ bool decode_hex_bytea(const char *text, size_t len, std::string &out) {
   if (len < 2 || text[0] != '\\' || text[1] != 'x' || len % 2 != 0) return false;
   auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
   out.resize((len - 2) / 2);
-  for (size_t i = 2, o = 0; i < len; i += 2, ++o) out[o] = static_cast<char>(nibble(text[i]) << 4 | nibble(text[i + 1]));
+  for (size_t i = 2, o = 0; i < len; i += 2, ++o)
+    out[o] = static_cast<char>(nibble(text[i]) << 4 | nibble(text[i + 1]));
   return true;
 }
 
@@ -180,7 +112,7 @@ int open_query(tide_conn &conn, const char *sql, size_t len, const tide_value *p
   if (n > 0 && !params) return conn.fail(TIDE_EMISUSE, "query: params is NULL");
   if (n > 65535) return conn.fail(TIDE_EMISUSE, "query: PostgreSQL takes at most 65535 parameters");
   Params p;
-  if (int rc = build_params(conn, params, n, p); rc != TIDE_OK) return rc;
+  if (int rc = build_params(conn, "query", params, n, true, p); rc != TIDE_OK) return rc;
   if (int rc = conn.flush_begin(); rc != TIDE_OK) return rc;
   PGconn *pg = conn.pg_.get();
   conn.note_state();

@@ -10,12 +10,16 @@
 # create the role); TCP connections need the role's password (scram-sha-256), so the
 # tests of wrong passwords test something real.
 
-# The newest installed server's bin folder (Debian keeps it off PATH), or nothing.
+# The newest installed server's bin folder (Debian keeps it off PATH), or nothing. Only
+# folders with initdb count: postgresql-client-N (installed by scripts/setup) creates
+# /usr/lib/postgresql/N/bin with psql and pg_dump alone, maybe for a newer N.
 postgres_bindir() {
-  local dir
-  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-  if [[ -n $dir && -x $dir/initdb ]]; then
-    printf '%s\n' "$dir"
+  local dir found=
+  for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V); do
+    if [[ -x $dir/initdb ]]; then found=$dir; fi
+  done
+  if [[ -n $found ]]; then
+    printf '%s\n' "$found"
   elif command -v pg_config >/dev/null 2>&1 && [[ -x $(pg_config --bindir)/initdb ]]; then
     pg_config --bindir
   fi
@@ -25,7 +29,13 @@ postgres_install() {
   [[ $(id -u) -eq 0 ]] || die "PostgreSQL is missing; install postgresql postgresql-client (as root: apt-get install postgresql postgresql-client)"
   say "==> installing postgresql from Debian"
   # The package would create and start a "main" cluster on port 5432; tide's tests
-  # never use it, so tell postgresql-common not to create one.
+  # never use it, so tell postgresql-common not to create one. Its postinst asks
+  # `pg_conftool createcluster.conf show create_main_cluster`, and Debian 12's
+  # createcluster.conf ends with include_dir '/etc/postgresql-common/createcluster.d',
+  # so a file there, written before the package exists, is read. The cluster below is
+  # our own (initdb + pg_ctl, not pg_createcluster / pg_ctlcluster, which only manage
+  # clusters registered under /etc/postgresql), so nothing else needs the package's
+  # service, /var/run/postgresql or systemd.
   mkdir -p /etc/postgresql-common/createcluster.d
   printf 'create_main_cluster = false\n' >/etc/postgresql-common/createcluster.d/tide-no-main.conf
   DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
@@ -33,13 +43,29 @@ postgres_install() {
 }
 
 # Runs a server program as the cluster's owner: the postgres user when we are root
-# (initdb and postgres refuse to run as root), else ourselves.
+# (initdb and postgres refuse to run as root), else ourselves. From /, since the
+# caller's folder (a checkout under /root, say) may be closed to the postgres user.
 postgres_as_owner() {
   if [[ $(id -u) -eq 0 ]]; then
-    runuser -u postgres -- "$@"
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
+}
+
+# Checks what would otherwise fail later with a less clear message: the postgres user
+# (created by Debian's postgresql-common), its way into the folder, the socket path's
+# length (108 bytes on Linux, ".s.PGSQL.<port>" included).
+postgres_check_dir() {
+  local dir=$1 sock=$2
+  if [[ $(id -u) -eq 0 ]]; then
+    getent passwd postgres >/dev/null ||
+      die "there is no postgres user (Debian's postgresql-common creates it): install postgresql from Debian, or run as a user who may own the cluster"
+    postgres_as_owner test -w "$dir" ||
+      die "the postgres user cannot write to $dir: a folder above it is closed to it (TMPDIR=${TMPDIR:-/tmp}); set TMPDIR to a folder others may enter, such as /tmp"
+  fi
+  ((${#sock} + 16 < 108)) ||
+    die "the socket folder $sock is too long for a unix socket path; set TMPDIR to a shorter folder, such as /tmp"
 }
 
 postgres_start() {
@@ -55,8 +81,9 @@ postgres_start() {
   local dir=$TIDE_DB_DIR/postgres
   local data=$dir/data sock=$dir/sock log=$dir/server.log
   mkdir -p "$data" "$sock"
-  if [[ $(id -u) -eq 0 ]]; then chown -R postgres:postgres "$dir"; fi
+  if [[ $(id -u) -eq 0 ]] && getent passwd postgres >/dev/null; then chown -R postgres:postgres "$dir"; fi
   chmod 700 "$data"
+  postgres_check_dir "$dir" "$sock"
 
   say "db-servers: initdb $data"
   postgres_as_owner "$bin/initdb" -D "$data" -U postgres --encoding=UTF8 --locale=C \

@@ -1,7 +1,8 @@
 // Behaviour only the PostgreSQL driver has, through the raw ABI against a real server:
 // one round trip per script inside a transaction (and still the right failing
 // statement), COPY FROM STDIN data, CONCURRENTLY outside transactions, type mapping,
-// session settings, connection failures without passwords, a lost connection, dump().
+// session settings, connection failures without passwords, a lost connection, dump(),
+// upsert's prepared shapes and the rows its errors name.
 // Runs only when the plugin under test is the PostgreSQL driver.
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -11,6 +12,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <tuple>
+#include <vector>
 
 #include "harness.h"
 
@@ -86,8 +89,8 @@ TEST_CASE("postgres: a script in a transaction is one round trip, and errors sti
   // even the deferred BEGIN; the position (in characters: note the é) names it.
   failing("INSERT INTO " + t + " VALUES (1);\n-- é; comment\nSELEC 2;\nSELECT 3;", "SELEC 2", "SELEC");
   // An error found while running, with a position.
-  failing("INSERT INTO " + t + " VALUES (1);\nSELECT tide_no_such_column FROM " + t + ";",
-          "SELECT tide_no_such_column", "tide_no_such_column");
+  failing("INSERT INTO " + t + " VALUES (1);\nSELECT tide_no_such_column FROM " + t + ";", "SELECT tide_no_such_column",
+          "tide_no_such_column");
   // No position (a constraint violation): the count of completed statements says.
   failing("INSERT INTO " + t + " VALUES (1);\nINSERT INTO " + t + " VALUES (2);\nINSERT INTO " + t + " VALUES (1);",
           "INSERT INTO " + t + " VALUES (1);", "");
@@ -187,7 +190,7 @@ TEST_CASE("postgres: column types from the result's type OIDs", "[postgres][quer
   CHECK(row[10].s == "2026-01-02");
   CHECK(row[11].type == TIDE_TYPE_NULL);
   CHECK(row[12].type == TIDE_TYPE_FLOAT);
-  CHECK(row[12].f != row[12].f);  // NaN
+  CHECK(row[12].f != row[12].f);          // NaN
   CHECK(row[13].type == TIDE_TYPE_TEXT);  // beyond int64
   CHECK(row[13].s == "12345678901234567890");
   // Text parameters are untyped: the server reads them as the context's type.
@@ -357,8 +360,7 @@ class ScopedEnv {
 std::string fake_pg_dump(const std::filesystem::path &dir, const std::string &version) {
   std::filesystem::path script = dir / "pg_dump";
   std::ofstream(script) << "#!/bin/sh\n"
-                        << "if [ \"$1\" = --version ]; then echo 'pg_dump (PostgreSQL) " << version
-                        << "'; exit 0; fi\n"
+                        << "if [ \"$1\" = --version ]; then echo 'pg_dump (PostgreSQL) " << version << "'; exit 0; fi\n"
                         << "echo \"args: $*\" > " << (dir / "log").string() << "\n"
                         << "echo \"password: $PGPASSWORD\" >> " << (dir / "log").string() << "\n"
                         << "echo 'CREATE TABLE fake ();'\n";
@@ -368,8 +370,7 @@ std::string fake_pg_dump(const std::filesystem::path &dir, const std::string &ve
 
 }  // namespace
 
-TEST_CASE("postgres: dump writes the schema through pg_dump, password never in its arguments",
-          "[postgres][dump]") {
+TEST_CASE("postgres: dump writes the schema through pg_dump, password never in its arguments", "[postgres][dump]") {
   const Plugin *p = postgres_plugin_or_skip();
   if (!p) return;
   const tide_driver *d = p->driver;
@@ -422,4 +423,285 @@ TEST_CASE("postgres: dump writes the schema through pg_dump, password never in i
     CHECK(std::string(c.error().message).find("pg_dump was not found") != std::string::npos);
   }
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("postgres: no GSSAPI encryption request unless the URL asks for one", "[postgres][connect]") {
+  const Plugin *p = postgres_plugin_or_skip();
+  if (!p) return;
+  if (getenv("PGGSSENCMODE")) return;  // then libpq's own setting rules
+  // The session's parameters are visible in what dump() hands pg_dump (a stand-in here).
+  std::string pattern = (std::filesystem::temp_directory_path() / "tide-pggss-XXXXXX").string();
+  REQUIRE(mkdtemp(pattern.data()) != nullptr);
+  std::filesystem::path dir = pattern;
+  ScopedEnv tool("TIDE_PG_DUMP", fake_pg_dump(dir, "99.1"));
+  auto args_for = [&](const std::string &url) {
+    Conn c(*p, url);
+    Collected out;
+    REQUIRE(p->driver->dump(c.get(), collect, &out) == TIDE_OK);
+    std::ifstream log(dir / "log");
+    std::string args;
+    std::getline(log, args);
+    return args;
+  };
+  CHECK(args_for(p->url).find("gssencmode='disable'") != std::string::npos);
+  std::string url = p->url + (p->url.find('?') == std::string::npos ? "?" : "&") + "gssencmode=prefer";
+  CHECK(args_for(url).find("gssencmode='prefer'") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+// ---- upsert -------------------------------------------------------------------------------
+
+namespace {
+
+// One upsert call over the raw ABI, owning its names.
+struct PgUpsert {
+  std::string table;
+  std::vector<const char *> columns, key, update;
+  int mode = TIDE_UPSERT_UPDATE;
+  tide_upsert_result result{};
+
+  int run(Conn &c, const std::vector<tide_value> &values) {
+    tide_upsert spec{};
+    spec.struct_size = sizeof spec;
+    spec.table = table.c_str();
+    spec.columns = columns.data();
+    spec.ncolumns = columns.size();
+    spec.key = key.data();
+    spec.nkey = key.size();
+    spec.update = update.data();
+    spec.nupdate = update.size();
+    spec.mode = mode;
+    result = tide_upsert_result{-9, -9, -9, -9};
+    return c.driver()->upsert(c.get(), &spec, values.data(), values.size() / columns.size(), &result);
+  }
+};
+
+std::string sqlstate_of(Conn &c) { return c.error().sqlstate ? c.error().sqlstate : ""; }
+
+int64_t prepared_upserts(Conn &c) {
+  return c.scalar_int("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'tide_upsert_%'");
+}
+
+}  // namespace
+
+TEST_CASE("postgres: upsert names the row a duplicate key, a NULL or a bad value is about", "[postgres][upsert]") {
+  const Plugin *p = postgres_plugin_or_skip();
+  if (!p) return;
+  Session s(*p);
+  Conn &c = s.conn();
+  std::string t = s.table("rowerr");
+  c.exec_ok("CREATE TABLE " + t + " (id int PRIMARY KEY, email text UNIQUE, n int NOT NULL)");
+  PgUpsert u{unique_prefix() + "rowerr", {"id", "email", "n"}, {"id"}, {"email", "n"}};
+  REQUIRE(u.run(c, {int_value(1), text_value("a@x"), int_value(1)}) == TIDE_OK);
+  auto rows = [](std::vector<std::tuple<int64_t, const char *, tide_value>> list) {
+    std::vector<tide_value> v;
+    for (auto &[id, email, n] : list) {
+      v.push_back(int_value(id));
+      v.push_back(text_value(email));
+      v.push_back(n);
+    }
+    return v;
+  };
+  SECTION("INSERT: the DETAIL's key names the row") {
+    u.mode = TIDE_UPSERT_INSERT;
+    CHECK(u.run(c, rows({{2, "b@x", int_value(2)}, {3, "c@x", int_value(3)}, {1, "d@x", int_value(4)}})) == TIDE_EDB);
+    CHECK(sqlstate_of(c) == "23505");
+    CHECK(u.result.failed_row == 2);
+    CHECK(u.result.inserted == 0);
+  }
+  SECTION("UPDATE: another unique index's key names the row") {
+    CHECK(u.run(c, rows({{2, "b@x", int_value(2)}, {3, "a@x", int_value(3)}})) == TIDE_EDB);
+    CHECK(sqlstate_of(c) == "23505");
+    CHECK(std::string(c.error().detail ? c.error().detail : "").find("(email)=(a@x)") != std::string::npos);
+    CHECK(u.result.failed_row == 1);
+  }
+  SECTION("UPDATE: a key twice in one statement names the second") {
+    CHECK(u.run(c, rows({{2, "b@x", int_value(2)},
+                         {5, "e@x", int_value(3)},
+                         {4, "f@x", int_value(3)},
+                         {5, "g@x", int_value(3)}})) == TIDE_EDB);
+    CHECK(sqlstate_of(c) == "21000");
+    CHECK(u.result.failed_row == 3);
+  }
+  SECTION("a NULL in a NOT NULL column") {
+    CHECK(u.run(c, rows({{2, "b@x", int_value(2)}, {3, "c@x", null_value()}})) == TIDE_EDB);
+    CHECK(sqlstate_of(c) == "23502");
+    CHECK(u.result.failed_row == 1);
+  }
+  SECTION("text that is not a number") {
+    CHECK(u.run(c, rows({{2, "b@x", int_value(2)}, {3, "c@x", text_value("12")}, {4, "d@x", text_value("x7")}})) ==
+          TIDE_EDB);
+    CHECK(sqlstate_of(c) == "22P02");
+    CHECK(u.result.failed_row == 2);
+  }
+  CHECK(c.scalar_int("SELECT count(*) FROM " + t) == 1);  // autocommit: the failed statement left nothing
+}
+
+TEST_CASE("postgres: upsert errors about the statement are not about a row", "[postgres][upsert]") {
+  const Plugin *p = postgres_plugin_or_skip();
+  if (!p) return;
+  Session s(*p);
+  Conn &c = s.conn();
+  std::string t = s.table("stmterr");
+  c.exec_ok("CREATE TABLE " + t + " (id int, name text)");
+  PgUpsert u{unique_prefix() + "stmterr", {"id", "name"}, {"id"}, {"name"}};
+  std::vector<tide_value> one = {int_value(1), text_value("a")};
+  // A key without a unique index: the server's error, and a hint saying what is needed.
+  CHECK(u.run(c, one) == TIDE_EDB);
+  CHECK(sqlstate_of(c) == "42P10");
+  REQUIRE(c.error().hint != nullptr);
+  CHECK(std::string(c.error().hint).find("UNIQUE") != std::string::npos);
+  CHECK(u.result.failed_row == -1);
+  CHECK(u.result.inserted == 0);
+  // The server finds that out when planning, so the statement was prepared (and kept:
+  // adding the index makes it work).
+  CHECK(prepared_upserts(c) == 1);
+  // An unknown column.
+  u.columns = {"id", "nosuchcolumn"};
+  u.update = {"nosuchcolumn"};
+  CHECK(u.run(c, one) == TIDE_EDB);
+  CHECK(sqlstate_of(c) == "42703");
+  CHECK(std::string(c.error().message).find("nosuchcolumn") != std::string::npos);
+  CHECK(u.result.failed_row == -1);
+  CHECK(c.error().statement_offset == -1);
+  CHECK(c.error().error_position == -1);
+  // A table that does not exist.
+  u.table = unique_prefix() + "nosuchtable";
+  CHECK(u.run(c, one) == TIDE_EDB);
+  CHECK(sqlstate_of(c) == "42P01");
+  CHECK(u.result.failed_row == -1);
+  // Statements that did not parse are not kept, and the connection is fine.
+  CHECK(prepared_upserts(c) == 1);
+  CHECK(c.scalar_int("SELECT 1") == 1);
+}
+
+TEST_CASE("postgres: upsert prepares each shape once, in the host's transaction", "[postgres][upsert]") {
+  const Plugin *p = postgres_plugin_or_skip();
+  if (!p) return;
+  Session s(*p);
+  Conn &c = s.conn();
+  const tide_driver *d = p->driver;
+  std::string t = s.table("shapes");
+  std::string name = unique_prefix() + "shapes";
+  c.exec_ok("CREATE TABLE " + t + " (id int PRIMARY KEY, doc json, at timestamptz)");
+  // A json column has no equality operator: the unchanged check compares text forms.
+  PgUpsert u{"public." + name, {"id", "doc", "at"}, {"id"}, {"doc", "at"}};
+  std::vector<tide_value> two = {int_value(1),
+                                 text_value("{\"a\": 1}"),
+                                 text_value("2026-01-02 03:04:05+00"),
+                                 int_value(2),
+                                 null_value(),
+                                 text_value("2026-01-02 03:04:05+00")};
+  REQUIRE(d->begin(c.get()) == TIDE_OK);
+  REQUIRE(u.run(c, two) == TIDE_OK);
+  CHECK(d->in_transaction(c.get()) == 1);
+  CHECK(u.result.inserted == 2);
+  REQUIRE(u.run(c, two) == TIDE_OK);
+  CHECK(u.result.unchanged == 2);
+  CHECK(prepared_upserts(c) == 1);  // the same shape twice: one statement
+  two[1] = text_value("{\"a\": 2}");
+  REQUIRE(u.run(c, two) == TIDE_OK);
+  CHECK(u.result.updated == 1);
+  CHECK(u.result.unchanged == 1);
+  REQUIRE(d->rollback(c.get()) == TIDE_OK);
+  CHECK(c.scalar_int("SELECT count(*) FROM " + t) == 0);  // the BEGIN went with the first batch
+  // Other row counts and modes are other shapes; the session keeps the 8 most recent.
+  for (int64_t rows = 1; rows <= 10; ++rows) {
+    std::vector<tide_value> values;
+    for (int64_t r = 0; r < rows; ++r) {
+      values.push_back(int_value(100 * rows + r));
+      values.push_back(null_value());
+      values.push_back(null_value());
+    }
+    u.mode = rows % 2 ? TIDE_UPSERT_IGNORE : TIDE_UPSERT_UPDATE;
+    REQUIRE(u.run(c, values) == TIDE_OK);
+    CHECK(u.result.inserted == rows);
+  }
+  CHECK(prepared_upserts(c) == 8);
+  CHECK(c.scalar_int("SELECT count(*) FROM " + t) == 55);
+  // Statements dropped behind tide's back: that call fails and says why, the next works.
+  c.exec_ok("DEALLOCATE ALL");
+  u.mode = TIDE_UPSERT_UPDATE;
+  CHECK(u.run(c, two) == TIDE_EDB);
+  CHECK(sqlstate_of(c) == "26000");
+  REQUIRE(c.error().hint != nullptr);
+  CHECK(std::string(c.error().hint).find("DEALLOCATE ALL") != std::string::npos);
+  CHECK(u.result.failed_row == -1);
+  REQUIRE(u.run(c, two) == TIDE_OK);
+  CHECK(u.result.inserted == 2);
+}
+
+TEST_CASE("postgres: upsert in autocommit keeps the statements before a failing one", "[postgres][upsert]") {
+  const Plugin *p = postgres_plugin_or_skip();
+  if (!p) return;
+  Session s(*p);
+  Conn &c = s.conn();
+  std::string t = s.table("auto");
+  c.exec_ok("CREATE TABLE " + t + " (id int PRIMARY KEY)");
+  // One column: 65,535 rows a statement, so row 70,000 is in the second one.
+  PgUpsert u{unique_prefix() + "auto", {"id"}, {"id"}, {}};
+  u.mode = TIDE_UPSERT_IGNORE;
+  std::vector<tide_value> values;
+  for (int64_t i = 0; i < 80000; ++i) values.push_back(i == 70000 ? text_value("bad") : int_value(i));
+  CHECK(u.run(c, values) == TIDE_EDB);
+  CHECK(u.result.inserted == 65535);
+  CHECK(u.result.failed_row == 70000);
+  CHECK(c.scalar_int("SELECT count(*) FROM " + t) == 65535);
+  values[70000] = int_value(70000);
+  REQUIRE(u.run(c, values) == TIDE_OK);
+  CHECK(u.result.inserted == 80000 - 65535);
+  CHECK(u.result.unchanged == 65535);
+}
+
+// ---- commit_with ----------------------------------------------------------------------------
+
+TEST_CASE("postgres: commit_with writes a row and commits in one go, or commits nothing", "[postgres][commit]") {
+  const Plugin *p = postgres_plugin_or_skip();
+  if (!p) return;
+  const tide_driver *d = p->driver;
+  REQUIRE(d->struct_size >= offsetof(tide_driver, commit_with) + sizeof d->commit_with);
+  REQUIRE(d->commit_with != nullptr);
+  Session s(*p);
+  Conn &c = s.conn();
+  std::string t = s.table("cw");
+  c.exec_ok("CREATE TABLE " + t + " (id int PRIMARY KEY, note text)");
+  std::string insert = "INSERT INTO " + t + " VALUES ($1, $2)";
+  auto commit_with = [&](int64_t id, const char *note) {
+    tide_value params[] = {int_value(id), note ? text_value(note) : null_value()};
+    return d->commit_with(c.get(), insert.data(), insert.size(), params, 2);
+  };
+  CHECK(commit_with(1, "outside") == TIDE_EMISUSE);  // no transaction
+  // With the migration's own work: both commit.
+  REQUIRE(d->begin(c.get()) == TIDE_OK);
+  c.exec_ok("INSERT INTO " + t + " VALUES (10, 'migration')");
+  REQUIRE(commit_with(1, "history") == TIDE_OK);
+  CHECK(d->in_transaction(c.get()) == 0);
+  // The BEGIN still pending (nothing else ran): it goes in the same pipeline.
+  REQUIRE(d->begin(c.get()) == TIDE_OK);
+  REQUIRE(commit_with(2, nullptr) == TIDE_OK);
+  CHECK(d->in_transaction(c.get()) == 0);
+  {
+    Conn other(*p);  // committed: another session sees the rows
+    CHECK(other.scalar_int("SELECT count(*) FROM " + t) == 3);
+  }
+  // A failing statement: no COMMIT ran, the transaction is the host's to roll back.
+  REQUIRE(d->begin(c.get()) == TIDE_OK);
+  c.exec_ok("INSERT INTO " + t + " VALUES (11, 'migration')");
+  CHECK(commit_with(1, "duplicate") == TIDE_EDB);
+  CHECK(std::string(c.error().sqlstate ? c.error().sqlstate : "") == "23505");
+  CHECK(d->in_transaction(c.get()) == 1);
+  REQUIRE(d->rollback(c.get()) == TIDE_OK);
+  CHECK(c.scalar_int("SELECT count(*) FROM " + t + " WHERE id = 11") == 0);
+  // A failing COMMIT (a deferred constraint): the server has rolled back already.
+  std::string child = s.table("cw_child");
+  c.exec_ok("CREATE TABLE " + child + " (id int REFERENCES " + t + " DEFERRABLE INITIALLY DEFERRED)");
+  std::string orphan = "INSERT INTO " + child + " VALUES ($1)";
+  REQUIRE(d->begin(c.get()) == TIDE_OK);
+  c.exec_ok("INSERT INTO " + t + " VALUES (12, 'migration')");
+  tide_value missing = int_value(999);
+  CHECK(d->commit_with(c.get(), orphan.data(), orphan.size(), &missing, 1) == TIDE_EDB);
+  CHECK(std::string(c.error().sqlstate ? c.error().sqlstate : "") == "23503");
+  CHECK(d->in_transaction(c.get()) == 0);
+  CHECK(d->rollback(c.get()) == TIDE_OK);
+  CHECK(c.scalar_int("SELECT count(*) FROM " + t + " WHERE id = 12") == 0);
 }

@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define TIDE_ABI_MAJOR 1
-#define TIDE_ABI_MINOR 1
+#define TIDE_ABI_MINOR 2
 
 /* The name of the one exported function, for dlsym(). */
 #define TIDE_DRIVER_ENTRY_SYMBOL "tide_driver_entry"
@@ -325,6 +325,18 @@ typedef struct tide_driver {
      password on a command line, and a missing or too old tool is TIDE_EUNSUPPORTED with
      a message naming it. Returns TIDE_OK or an error code. */
   int (*dump)(tide_conn *conn, tide_write_fn fn, void *user);
+
+  /* ---- ABI 1.2 ---- */
+
+  /* Run one statement with bound parameters that returns no rows (the host writes a
+     migration's history row with it), then COMMIT the open transaction: what query(),
+     step() to TIDE_DONE, finalize() and commit() do, in one round trip where the
+     database allows it (PostgreSQL: a pipeline). Without an open transaction it is
+     TIDE_EMISUSE. On failure nothing is committed: the error is the statement's or the
+     COMMIT's, and the host calls rollback() as after any failure (the database may have
+     ended the transaction already; rollback() is then TIDE_OK). May be NULL: the host
+     then makes those calls itself. */
+  int (*commit_with)(tide_conn *conn, const char *sql, size_t len, const tide_value *params, size_t n);
 } tide_driver;
 
 /* The one function a plugin exports. Returns a pointer to a table with static storage
