@@ -103,9 +103,17 @@ void Output::run_header(const std::string &environment, const std::string &redac
 
 void Output::progress(std::string_view text) {
   if (o_.json || o_.quiet || !o_.terminal) return;
-  write(stdout, fmt::format("\r{}\033[K", text));
+  write(stdout, fmt::format("\r\033[K{}", text));
   std::fflush(stdout);
-  line_open_ = !text.empty();
+  progress_shown_ = true;
+}
+
+void Output::progress_end() {
+  if (!progress_shown_) return;
+  progress_shown_ = false;
+  std::fputs("\r\033[K", stdout);
+  std::fflush(stdout);
+  line_open_ = false;  // an open line (a seed's "seed x ... ") was drawn over: its result repeats its name
 }
 
 void Output::migration_begin(const MigrationFile &file, Direction dir) {
@@ -319,8 +327,8 @@ void Output::seed_failed(const MigrationFile &seed, const Error &) {
   }
 }
 
-// On a terminal one line redrawn at most ten times a second; otherwise (a log file, CI,
-// --json) a plain line every five seconds.
+// On a terminal the transient line, redrawn at most ten times a second; otherwise (a log
+// file, CI, --json) a plain line every five seconds.
 void Output::progress(std::string_view what, int64_t rows, double fraction, double seconds) {
   bool redraw = o_.terminal && !o_.json;
   if (o_.quiet && !o_.json) return;
@@ -349,16 +357,7 @@ void Output::progress(std::string_view what, int64_t rows, double fraction, doub
     line_open_ = false;
     return;
   }
-  write(stdout, fmt::format("\r\033[K  {}", paint(text, kDim)));
-  std::fflush(stdout);
-  progress_shown_ = true;
-}
-
-void Output::progress_end() {
-  if (!progress_shown_) return;
-  progress_shown_ = false;
-  std::fputs("\r\033[K", stdout);  // the seed's own line comes back below
-  line_open_ = false;
+  progress("  " + paint(text, kDim));
 }
 
 void Output::seed_table(const std::vector<SeedStatus> &seeds) {

@@ -39,8 +39,10 @@ class Output : public Reporter {
   void info(std::string_view text) { event("info", {{"message", std::string(text)}}, text); }
   void error(const Error &e);
   void run_header(const std::string &environment, const std::string &redacted_url);
-  // A status line rewritten in place on a terminal (text mode only; nothing otherwise).
-  // The next output starts on a new line; an empty text erases the line instead.
+  // The one transient line: on a terminal in text mode, text drawn in place over the
+  // current line (nothing otherwise), erased by progress_end() and before anything else
+  // is printed. `tide wait` shows its attempts with it; the Reporter's progress() below
+  // (seeds' rows) formats, throttles and draws through it.
   void progress(std::string_view text);
   void status_table(const Overview &ov);
   void seed_table(const std::vector<SeedStatus> &seeds);
@@ -80,8 +82,8 @@ class Output : public Reporter {
   OutputOptions o_;
   std::vector<std::string> secrets_;
   bool line_open_ = false;                             // a "migrating ..." line waits for its result
-  bool progress_shown_ = false;                        // a progress line is on the terminal
-  std::chrono::steady_clock::time_point progress_at_;  // when progress was last shown
+  bool progress_shown_ = false;                        // a transient line is on the terminal
+  std::chrono::steady_clock::time_point progress_at_;  // when row progress was last shown
 };
 
 }  // namespace tide

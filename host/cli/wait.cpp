@@ -108,7 +108,7 @@ Status wait_command(const Config &config, const std::string &timeout, Output &ou
     options.connect_timeout_ms = std::clamp<int64_t>(left, 1, kMaxConnectTimeoutMs);
     auto session = PluginSession::connect(*plugin, config.database, options);
     if (session) {
-      out.progress("");
+      out.progress_end();
       int64_t ms = ms_since(start);
       out.event("ready",
                 {{"database", url}, {"attempts", std::to_string(attempt)}, {"duration_ms", std::to_string(ms)}},
@@ -122,7 +122,7 @@ Status wait_command(const Config &config, const std::string &timeout, Output &ou
       return e;
     }
     if (Clock::now() >= deadline) {
-      out.progress("");
+      out.progress_end();
       return timed_out(e, attempt, timeout_ms, url);
     }
     report.failed(attempt, e);

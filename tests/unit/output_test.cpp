@@ -154,6 +154,27 @@ TEST_CASE("output: a seed's line carries its row counts; SQL seeds have none") {
         "\"inserted\":2,\"updated\":1,\"unchanged\":1234}\n");
 }
 
+TEST_CASE("output: the transient line is drawn in place and erased before the next output") {
+  OutputOptions tty;
+  tty.terminal = true;
+  Output term(tty);
+  auto p = capture([&] {
+    term.progress("waiting (0.1 s): connection refused");
+    term.progress("waiting (0.3 s): connection refused");
+    term.info("database ready");
+    term.progress_end();  // nothing left to erase
+  });
+  CHECK(p.out ==
+        "\r\033[Kwaiting (0.1 s): connection refused\r\033[Kwaiting (0.3 s): connection refused\r\033[K"
+        "database ready\n");
+  Output plain(OutputOptions{});
+  p = capture([&] {
+    plain.progress("waiting (0.1 s): connection refused");
+    plain.progress_end();
+  });
+  CHECK(p.out.empty());
+}
+
 TEST_CASE("output: progress is one redrawn line on a terminal, throttled plain lines otherwise") {
   OutputOptions tty;
   tty.terminal = true;
