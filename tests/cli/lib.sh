@@ -17,6 +17,8 @@
 #   sql "SELECT ..."         query the project's database (DB, default test.db) with sqlite3
 #   expect_sql "SELECT ..." EXPECTED
 #   write PATH <<'EOF' ... EOF   create a file (and its folders) from a heredoc
+#   $(lua_event_log)         in a tide.lua heredoc: a Lua function log(line) appending to events.log
+#   expect_log TEXT          events.log (what the hooks logged) reads exactly TEXT
 #   fail MESSAGE             stop this test with a message
 
 set -u
@@ -194,6 +196,27 @@ CREATE TABLE $2 (id integer primary key);
 -- tide:down
 DROP TABLE $2;
 EOF
+}
+
+# lua_event_log: the Lua of a local function log(line) that appends a line to events.log,
+# for tide.lua files whose hooks record what ran; expect_log checks the file.
+lua_event_log() {
+  cat <<'EOF'
+local function log(line)
+  local f = assert(io.open("events.log", "a"))
+  f:write(line, "\n")
+  f:close()
+end
+EOF
+}
+
+# expect_log TEXT: events.log holds exactly TEXT (no file reads as empty).
+expect_log() {
+  local got
+  got=$(cat events.log 2>/dev/null)
+  [[ "$got" == "$1" ]] || fail "events.log:
+  expected: $1
+  got:      $got"
 }
 
 # scripted_plugins: sets SCRIPTED to a folder holding tide-driver-scripted.so and

@@ -9,11 +9,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # hooks table comes in $1 (e.g. an override of one event).
 logging_project() {
   write tide.lua <<EOF
-local function log(line)
-  local f = assert(io.open("events.log", "a"))
-  f:write(line, "\n")
-  f:close()
-end
+$(lua_event_log)
 local function item(ctx)
   local m = ctx.migration
   return m and (" " .. m.version .. " " .. m.name .. " " .. m.direction .. " " .. m.file) or ""
@@ -34,14 +30,6 @@ ${1:-}
 return { database = "sqlite:test.db", hooks = hooks }
 EOF
   mkdir -p migrations
-}
-
-expect_log() {
-  local got
-  got=$(cat events.log 2>/dev/null)
-  [[ "$got" == "$1" ]] || fail "events.log:
-  expected: $1
-  got:      $got"
 }
 
 test_events_in_order_with_context() {

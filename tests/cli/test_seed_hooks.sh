@@ -9,11 +9,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # event appending a line to events.log. Extra Lua for the hooks table comes in $1.
 hooked_seed_project() {
   write tide.lua <<EOF
-local function log(line)
-  local f = assert(io.open("events.log", "a"))
-  f:write(line, "\n")
-  f:close()
-end
+$(lua_event_log)
 local function hook(ctx)
   local done = {}
   for _, item in ipairs(ctx.applied) do done[#done + 1] = item.kind .. ":" .. item.name .. ":" .. item.file end
@@ -38,14 +34,6 @@ EOF
   write seeds/020_more.sql <<'EOF'
 INSERT INTO roles (id, name) VALUES (3, 'viewer') ON CONFLICT (id) DO NOTHING;
 EOF
-}
-
-expect_log() {
-  local got
-  got=$(cat events.log 2>/dev/null)
-  [[ "$got" == "$1" ]] || fail "events.log:
-  expected: $1
-  got:      $got"
 }
 
 test_seed_hooks_run_around_the_seeds_in_order() {
