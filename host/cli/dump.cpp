@@ -13,6 +13,8 @@ namespace tide {
 
 namespace {
 
+constexpr const char *kElsewhere = "write the schema elsewhere with -o FILE, or to standard output with -o -";
+
 // The newest applied migration, when the history table exists: the dump ends with a
 // comment saying how to record it after loading the schema elsewhere (Rails and dbmate
 // put their versions in the dump for the same reason).
@@ -47,11 +49,21 @@ Status dump_command(const std::string &output, const Config &config, Session &se
   const std::string target = output.empty() ? "schema.sql" : output;  // SPEC §3
   if (target == "-") return dump_to_stdout(session, config);
   // Like the SQLite driver's database files: a missing folder is made (db/structure.sql).
+  // A folder that cannot be made is named, not reported as the file it would have held.
   std::error_code ec;
-  if (auto dir = std::filesystem::path(target).parent_path(); !dir.empty())
+  if (auto dir = std::filesystem::path(target).parent_path(); !dir.empty() && !std::filesystem::is_directory(dir, ec)) {
     std::filesystem::create_directories(dir, ec);
+    if (ec)
+      return Status::fail(Exit::kFailed,
+                          fmt::format("{}: cannot create the folder {}: {}", target, dir.string(), ec.message()),
+                          kElsewhere);
+  }
   auto file = AtomicFile::create(target);
-  if (!file) return file.status();
+  if (!file) {
+    Status s = file.status();
+    s.error().hint = kElsewhere;
+    return s;
+  }
   AtomicFile &f = **file;
   Status s = session.dump([&](std::string_view piece) { return f.write(piece); });
   // A failed write stops the driver with a generic "writer failed": our error says why.

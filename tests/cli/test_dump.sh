@@ -140,7 +140,10 @@ test_unwritable_target() {
   echo "a file" >blocker
   tide dump -o blocker/schema.sql
   expect_exit 1
-  expect_stderr_contains "blocker/schema.sql: cannot create a file in"
+  # The folder that cannot be made is named (not a missing file inside it), with a way out.
+  expect_stderr_contains "blocker/schema.sql: cannot create the folder"
+  expect_stderr_contains "blocker: Not a directory"
+  expect_stderr_contains "hint: write the schema elsewhere with -o FILE, or to standard output with -o -"
 }
 
 run_tests
