@@ -280,6 +280,21 @@ Split split(const tide_driver *driver, std::string_view sql, size_t stop_after) 
   return collector.result;
 }
 
+int UpsertCall::run(Conn &c, const std::vector<tide_value> &values) {
+  tide_upsert spec{};
+  spec.struct_size = sizeof spec;
+  spec.table = table.c_str();
+  spec.columns = columns.data();
+  spec.ncolumns = columns.size();
+  spec.key = key.data();
+  spec.nkey = key.size();
+  spec.update = update.data();
+  spec.nupdate = update.size();
+  spec.mode = mode;
+  result = tide_upsert_result{-9, -9, -9, -9};
+  return c.driver()->upsert(c.get(), &spec, values.data(), values.size() / columns.size(), &result);
+}
+
 std::string strip_blank(std::string_view text) {
   for (;;) {
     size_t first = text.find_first_not_of(" \t\r\n\f");

@@ -111,6 +111,18 @@ class Session {
   std::vector<std::string> tables_;
 };
 
+// One call of the ABI 1.1 upsert member, owning its names. run() takes the rows' values
+// one row after another (columns.size() each) and first fills result with -9, so a case
+// sees only what the driver wrote.
+struct UpsertCall {
+  std::string table;
+  std::vector<const char *> columns, key, update;
+  int mode = TIDE_UPSERT_UPDATE;
+  tide_upsert_result result{};
+
+  int run(Conn &c, const std::vector<tide_value> &values);
+};
+
 std::string quote_ident(const tide_driver *driver, std::string_view ident);
 
 // A placeholder for parameter i (1-based) in the driver's param_style.

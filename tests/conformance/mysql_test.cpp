@@ -332,23 +332,11 @@ struct UpsertRun {
 
 UpsertRun upsert(Conn &c, const std::string &table, int mode, const std::vector<std::vector<tide_value>> &rows,
                  std::vector<const char *> columns = {"id", "name", "n"}) {
-  std::vector<const char *> key = {"id"}, update;
-  for (size_t i = 1; i < columns.size(); ++i) update.push_back(columns[i]);
-  tide_upsert spec{};
-  spec.struct_size = sizeof spec;
-  spec.table = table.c_str();
-  spec.columns = columns.data();
-  spec.ncolumns = columns.size();
-  spec.key = key.data();
-  spec.nkey = key.size();
-  spec.update = update.data();
-  spec.nupdate = update.size();
-  spec.mode = mode;
+  UpsertCall call{table, columns, {"id"}, {columns.begin() + 1, columns.end()}, mode};
   std::vector<tide_value> values;
   for (const auto &row : rows) values.insert(values.end(), row.begin(), row.end());
-  UpsertRun run{};
-  run.rc = c.driver()->upsert(c.get(), &spec, values.data(), rows.size(), &run.result);
-  return run;
+  int rc = call.run(c, values);
+  return {rc, call.result};
 }
 
 }  // namespace

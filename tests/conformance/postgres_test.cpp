@@ -453,29 +453,6 @@ TEST_CASE("postgres: no GSSAPI encryption request unless the URL asks for one", 
 
 namespace {
 
-// One upsert call over the raw ABI, owning its names.
-struct PgUpsert {
-  std::string table;
-  std::vector<const char *> columns, key, update;
-  int mode = TIDE_UPSERT_UPDATE;
-  tide_upsert_result result{};
-
-  int run(Conn &c, const std::vector<tide_value> &values) {
-    tide_upsert spec{};
-    spec.struct_size = sizeof spec;
-    spec.table = table.c_str();
-    spec.columns = columns.data();
-    spec.ncolumns = columns.size();
-    spec.key = key.data();
-    spec.nkey = key.size();
-    spec.update = update.data();
-    spec.nupdate = update.size();
-    spec.mode = mode;
-    result = tide_upsert_result{-9, -9, -9, -9};
-    return c.driver()->upsert(c.get(), &spec, values.data(), values.size() / columns.size(), &result);
-  }
-};
-
 std::string sqlstate_of(Conn &c) { return c.error().sqlstate ? c.error().sqlstate : ""; }
 
 int64_t prepared_upserts(Conn &c) {
@@ -491,7 +468,7 @@ TEST_CASE("postgres: upsert names the row a duplicate key, a NULL or a bad value
   Conn &c = s.conn();
   std::string t = s.table("rowerr");
   c.exec_ok("CREATE TABLE " + t + " (id int PRIMARY KEY, email text UNIQUE, n int NOT NULL)");
-  PgUpsert u{unique_prefix() + "rowerr", {"id", "email", "n"}, {"id"}, {"email", "n"}};
+  UpsertCall u{unique_prefix() + "rowerr", {"id", "email", "n"}, {"id"}, {"email", "n"}};
   REQUIRE(u.run(c, {int_value(1), text_value("a@x"), int_value(1)}) == TIDE_OK);
   auto rows = [](std::vector<std::tuple<int64_t, const char *, tide_value>> list) {
     std::vector<tide_value> v;
@@ -544,7 +521,7 @@ TEST_CASE("postgres: upsert errors about the statement are not about a row", "[p
   Conn &c = s.conn();
   std::string t = s.table("stmterr");
   c.exec_ok("CREATE TABLE " + t + " (id int, name text)");
-  PgUpsert u{unique_prefix() + "stmterr", {"id", "name"}, {"id"}, {"name"}};
+  UpsertCall u{unique_prefix() + "stmterr", {"id", "name"}, {"id"}, {"name"}};
   std::vector<tide_value> one = {int_value(1), text_value("a")};
   // A key without a unique index: the server's error, and a hint saying what is needed.
   CHECK(u.run(c, one) == TIDE_EDB);
@@ -585,7 +562,7 @@ TEST_CASE("postgres: upsert prepares each shape once, in the host's transaction"
   std::string name = unique_prefix() + "shapes";
   c.exec_ok("CREATE TABLE " + t + " (id int PRIMARY KEY, doc json, at timestamptz)");
   // A json column has no equality operator: the unchanged check compares text forms.
-  PgUpsert u{"public." + name, {"id", "doc", "at"}, {"id"}, {"doc", "at"}};
+  UpsertCall u{"public." + name, {"id", "doc", "at"}, {"id"}, {"doc", "at"}};
   std::vector<tide_value> two = {int_value(1),
                                  text_value("{\"a\": 1}"),
                                  text_value("2026-01-02 03:04:05+00"),
@@ -639,7 +616,7 @@ TEST_CASE("postgres: upsert in autocommit keeps the statements before a failing 
   std::string t = s.table("auto");
   c.exec_ok("CREATE TABLE " + t + " (id int PRIMARY KEY)");
   // One column: 65,535 rows a statement, so row 70,000 is in the second one.
-  PgUpsert u{unique_prefix() + "auto", {"id"}, {"id"}, {}};
+  UpsertCall u{unique_prefix() + "auto", {"id"}, {"id"}, {}};
   u.mode = TIDE_UPSERT_IGNORE;
   std::vector<tide_value> values;
   for (int64_t i = 0; i < 80000; ++i) values.push_back(i == 70000 ? text_value("bad") : int_value(i));

@@ -28,36 +28,14 @@ const Plugin *upsert_plugin() {
   return nullptr;
 }
 
-// One upsert call's arguments, owning the names.
-struct Call {
-  std::string table;
-  std::vector<const char *> columns, key, update;
-  int mode = TIDE_UPSERT_UPDATE;
-  tide_upsert_result result{};
 
-  int run(Conn &c, const std::vector<tide_value> &values) {
-    tide_upsert spec{};
-    spec.struct_size = sizeof spec;
-    spec.table = table.c_str();
-    spec.columns = columns.data();
-    spec.ncolumns = columns.size();
-    spec.key = key.data();
-    spec.nkey = key.size();
-    spec.update = update.data();
-    spec.nupdate = update.size();
-    spec.mode = mode;
-    result = tide_upsert_result{-1, -1, -1, -2};
-    return c.driver()->upsert(c.get(), &spec, values.data(), values.size() / columns.size(), &result);
-  }
-};
-
-// A table (id INT PRIMARY KEY, name TEXT, n INT) and a Call writing all three columns.
-Call people(Session &s) {
+// A table (id INT PRIMARY KEY, name TEXT, n INT) and an UpsertCall writing all three columns.
+UpsertCall people(Session &s) {
   const Dialect &d = dialect(s.conn().driver());
   std::string quoted = s.table("people");
   s.conn().exec_ok("CREATE TABLE " + quoted + " (id " + d.int_type + " PRIMARY KEY, name " + d.text_type + ", n " +
                    d.int_type + ")");
-  Call call;
+  UpsertCall call;
   call.table = unique_prefix() + "people";
   call.columns = {"id", "name", "n"};
   call.key = {"id"};
@@ -75,7 +53,7 @@ std::vector<tide_value> rows3(const std::vector<std::tuple<int64_t, const char *
   return v;
 }
 
-void check_counts(const Call &c, int64_t inserted, int64_t updated, int64_t unchanged) {
+void check_counts(const UpsertCall &c, int64_t inserted, int64_t updated, int64_t unchanged) {
   INFO("inserted " << c.result.inserted << ", updated " << c.result.updated << ", unchanged " << c.result.unchanged);
   CHECK(c.result.inserted == inserted);
   CHECK(c.result.updated == updated);
@@ -98,7 +76,7 @@ TEST_CASE("upsert: counts inserted, updated and unchanged rows", "[conformance][
   const Plugin *p = upsert_plugin();
   if (!p) return;
   Session s(*p);
-  Call call = people(s);
+  UpsertCall call = people(s);
   REQUIRE(call.run(s.conn(), rows3({{1, "ada", 10}, {2, "bob", 20}, {3, "cy", 30}})) == TIDE_OK);
   check_counts(call, 3, 0, 0);
   CHECK(call.result.failed_row == -1);
@@ -114,7 +92,7 @@ TEST_CASE("upsert: the same rows twice change nothing the second time", "[confor
   const Plugin *p = upsert_plugin();
   if (!p) return;
   Session s(*p);
-  Call call = people(s);
+  UpsertCall call = people(s);
   auto rows = rows3({{1, "ada", 10}, {2, nullptr, 20}, {3, "cy", 30}});
   REQUIRE(call.run(s.conn(), rows) == TIDE_OK);
   std::string before = contents(s, quote_ident(p->driver, call.table));
@@ -131,7 +109,7 @@ TEST_CASE("upsert: NULLs and every value type round-trip and compare NULL-safely
   std::string quoted = s.table("types");
   s.conn().exec_ok("CREATE TABLE " + quoted + " (id " + d.int_type + " PRIMARY KEY, i " + d.int_type + ", f " +
                    d.float_type + ", t " + d.text_type + ", b " + d.blob_type + ", ok " + d.bool_type + ")");
-  Call call;
+  UpsertCall call;
   call.table = unique_prefix() + "types";
   call.columns = {"id", "i", "f", "t", "b", "ok"};
   call.key = {"id"};
@@ -170,7 +148,7 @@ TEST_CASE("upsert: more rows than one statement holds, with a composite key", "[
   std::string quoted = s.table("many");
   s.conn().exec_ok("CREATE TABLE " + quoted + " (a " + d.int_type + " NOT NULL, b " + d.int_type + " NOT NULL, v " +
                    d.int_type + ", PRIMARY KEY (a, b))");
-  Call call;
+  UpsertCall call;
   call.table = unique_prefix() + "many";
   call.columns = {"a", "b", "v"};
   call.key = {"a", "b"};
@@ -199,7 +177,7 @@ TEST_CASE("upsert: IGNORE keeps existing rows as they are", "[conformance][upser
   const Plugin *p = upsert_plugin();
   if (!p) return;
   Session s(*p);
-  Call call = people(s);
+  UpsertCall call = people(s);
   REQUIRE(call.run(s.conn(), rows3({{1, "ada", 10}})) == TIDE_OK);
   call.mode = TIDE_UPSERT_IGNORE;
   call.update.clear();
@@ -215,7 +193,7 @@ TEST_CASE("upsert: INSERT mode fails on a conflict and names the row", "[conform
   const Plugin *p = upsert_plugin();
   if (!p) return;
   Session s(*p);
-  Call call = people(s);
+  UpsertCall call = people(s);
   REQUIRE(call.run(s.conn(), rows3({{3, "cy", 30}})) == TIDE_OK);
   call.mode = TIDE_UPSERT_INSERT;
   call.update.clear();
@@ -241,7 +219,7 @@ TEST_CASE("upsert: a row the database refuses is named by failed_row", "[conform
   std::string quoted = s.table("strict");
   s.conn().exec_ok("CREATE TABLE " + quoted + " (id " + d.int_type + " PRIMARY KEY, name " + d.text_type +
                    " NOT NULL)");
-  Call call;
+  UpsertCall call;
   call.table = unique_prefix() + "strict";
   call.columns = {"id", "name"};
   call.key = {"id"};
@@ -262,7 +240,7 @@ TEST_CASE("upsert: a column that does not exist is the database's error", "[conf
   const Plugin *p = upsert_plugin();
   if (!p) return;
   Session s(*p);
-  Call call = people(s);
+  UpsertCall call = people(s);
   call.columns = {"id", "nosuchcolumn", "n"};
   call.update = {"nosuchcolumn", "n"};
   CHECK(call.run(s.conn(), rows3({{1, "ada", 10}})) < 0);
@@ -276,7 +254,7 @@ TEST_CASE("upsert: bad arguments are TIDE_EMISUSE, not a crash", "[conformance][
   const Plugin *p = upsert_plugin();
   if (!p) return;
   Session s(*p);
-  Call call = people(s);
+  UpsertCall call = people(s);
   call.key.clear();  // UPDATE without a conflict target
   CHECK(call.run(s.conn(), rows3({{1, "ada", 10}})) == TIDE_EMISUSE);
   tide_upsert_result result{};
