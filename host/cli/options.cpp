@@ -12,8 +12,9 @@ namespace tide {
 namespace {
 
 constexpr const char *kExitCodes =
-    "Exit codes: 0 ok; 1 a migration or seed failed; 2 usage or config error; 3 pending migrations "
-    "(status --exit-code); 4 lock not acquired in time; 5 validation failed (checksum changed, "
+    "Exit codes: 0 ok; 1 a migration, seed or hook failed; 2 usage or config error; 3 pending migrations "
+    "(status --exit-code); 4 lock not acquired in time (wait: no connection in time); 5 validation failed (checksum "
+    "changed, "
     "dirty, missing file, out of order).";
 
 // A usage error echoes the arguments, and Output (which masks the database password)

@@ -28,7 +28,6 @@ const Plugin *upsert_plugin() {
   return nullptr;
 }
 
-
 // A table (id INT PRIMARY KEY, name TEXT, n INT) and an UpsertCall writing all three columns.
 UpsertCall people(Session &s) {
   const Dialect &d = dialect(s.conn().driver());
