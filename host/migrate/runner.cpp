@@ -62,7 +62,7 @@ Status Runner::locked(const std::function<Status()> &fn) {
     if (s.ok())
       s = f;
     else
-      s.error().detail += "\nrecording the previous migration applied failed too: " + f.error().headline();
+      s.error().detail += "\n" + f.error().headline() + "; " + f.error().hint;
   }
   Status u = session_.unlock(context_.lock_key);
   if (s.ok() && !u.ok()) return u;
@@ -282,10 +282,18 @@ Status Runner::record_started(const HistoryRecord &dirty, Direction dir) {
   return s;
 }
 
+// A failure here (the server went away) leaves a completed migration marked dirty: say
+// that it completed, so the way out is clear.
 Status Runner::flush_applied() {
   if (!applied_pending_) return {};
   Status s = history_.update(*applied_pending_);
-  if (s.ok()) applied_pending_.reset();
+  if (s.ok()) {
+    applied_pending_.reset();
+    return s;
+  }
+  const std::string &v = applied_pending_->version;
+  s.error().message = fmt::format("migration {} completed, but recording it applied failed: {}", v, s.error().message);
+  s.error().hint = fmt::format("it is still marked dirty: once the database is back, `tide resolve {} --applied`", v);
   return s;
 }
 
