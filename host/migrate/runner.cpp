@@ -34,6 +34,29 @@ void hint_no_transaction(Status &s) {
       "(`transaction = false` in a .lua migration, `-- tide:no-transaction` in a .sql one)";
 }
 
+// The way out of a migration a failure left dirty. A migration with an on_error gets
+// it run next (after_failure), which then says what it did; one without is told it can.
+std::string dirty_way_out(const Migration &m, Direction dir, bool outside_transaction) {
+  const std::string &v = m.file().version;
+  std::string why = outside_transaction ? "it ran outside a transaction" : "the database commits DDL as it runs";
+  if (dir == Direction::kDown)
+    return fmt::format(
+        "migration {0} is now marked dirty ({1}, so what its down did before the failure stays); check the "
+        "database, then `tide resolve {0} --rolled-back` if you completed the down by hand, or `tide resolve {0} "
+        "--applied` if you restored what it removed",
+        v, why);
+  std::string hint = fmt::format(
+      "migration {0} is now marked dirty ({1}, so what it did before the failure stays); check the database, "
+      "then either complete it by hand and run `tide resolve {0} --applied`, or undo its changes and run "
+      "`tide resolve {0} --rolled-back` (or `tide repair`) so the next `up` runs it again",
+      v, why);
+  if (m.file().format == MigrationFormat::kLua && !m.has_on_error())
+    hint += "; an `on_error = function(db, err)` in the migration can do that undo itself when it fails";
+  else if (m.file().format != MigrationFormat::kLua)
+    hint += "; written as a .lua migration, its `on_error = function(db, err)` can do that undo itself";
+  return hint;
+}
+
 }  // namespace
 
 // ---- locking and state checks --------------------------------------------------------
@@ -94,7 +117,8 @@ Status Runner::check_clean(const Overview &ov, bool allow_out_of_order) {
     err.detail = e.record->error.empty() ? "" : "it failed with: " + e.record->error;
     err.hint = fmt::format(
         "check the database by hand, then `tide resolve {0} --applied` if its changes are all "
-        "there, or `tide resolve {0} --rolled-back` if none are, so the next `up` runs it again",
+        "there, or undo them and run `tide resolve {0} --rolled-back` (or `tide repair`) so the next "
+        "`up` runs it again",
         e.version);
     return err;
   }
@@ -170,7 +194,7 @@ Status Runner::apply(Migration &m, Direction dir) {
   // transaction: it is DDL that would commit half-way.
   bool in_tx = m.transactional() &&
                (session_.dialect().has(TIDE_CAP_TRANSACTIONAL_DDL) || m.changes_rows_only(dir, session_.dialect()));
-  left_dirty_ = false;
+  left_dirty_.reset();
   Status s = in_tx ? apply_in_transaction(m, dir) : apply_dirty_first(m, dir);
   if (!s.ok()) {
     reporter_.migration_failed(m.file(), dir, s.error());
@@ -222,7 +246,7 @@ Status Runner::transaction_ended(Migration &m, Direction dir, const Status &run)
   HistoryRecord r = record_for(m, 0);
   r.status = kStatusDirty;
   r.error = e.headline();
-  left_dirty_ = true;
+  left_dirty_ = r;
   Status recorded = dir == Direction::kUp ? history_.insert(r) : history_.update(r);
   e.detail += (e.detail.empty() ? "" : "\n") +
               std::string("its changes may be partly applied; it is now marked dirty so the next run stops");
@@ -243,17 +267,14 @@ Status Runner::apply_dirty_first(Migration &m, Direction dir) {
   TIDE_TRY(record_started(r, dir));
   Status s = m.run(dir, session_);
   if (!s.ok()) {
-    left_dirty_ = true;
     const Error &e = s.error();
     r.error = (dir == Direction::kDown ? "down: " : "") + e.headline() + (e.detail.empty() ? "" : "\n" + e.detail);
+    left_dirty_ = r;
     // The dirty row is already there; if adding the error to it fails, say so.
     if (Status u = history_.update(r); !u.ok())
       s.error().detail += (s.error().detail.empty() ? "" : "\n") +
                           std::string("recording the error in the history failed too: ") + u.error().headline();
-    s.error().hint = fmt::format(
-        "migration {} ran outside a transaction and is now marked dirty; fix the database "
-        "by hand, then `tide resolve {} --applied` or `--rolled-back`",
-        m.file().version, m.file().version);
+    s.error().hint = dirty_way_out(m, dir, !m.transactional());
     return s;
   }
   if (dir == Direction::kDown) return history_.remove(kKindMigration, m.file().version);
