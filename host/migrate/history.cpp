@@ -19,7 +19,7 @@ std::vector<tide_value> values_of(const HistoryRecord &r) {
 
 }  // namespace
 
-SqlHistory::SqlHistory(Session &session, std::string table) : session_(session) {
+SqlHistory::SqlHistory(Session &session, std::string table) : session_(session), name_(table) {
   const Dialect &d = session.dialect();
   table_ = d.quote_ident(table);
   std::string cols, marks, sets;
@@ -102,6 +102,31 @@ Status SqlHistory::update(const HistoryRecord &r) {
 
 Status SqlHistory::remove(const std::string &kind, const std::string &version) {
   return run(delete_sql_, {text_value(kind), text_value(version)});
+}
+
+Status History::put(std::span<const HistoryRecord>) {
+  return Status::fail(Exit::kFailed, "this history cannot write rows without a transaction");
+}
+
+Status SqlHistory::put(std::span<const HistoryRecord> rows) {
+  static constexpr const char *kKey[] = {"kind", "version"};
+  tide_upsert spec{};
+  spec.struct_size = sizeof spec;
+  spec.table = name_.c_str();
+  spec.columns = kColumns;
+  spec.ncolumns = std::size(kColumns);
+  spec.key = kKey;
+  spec.nkey = std::size(kKey);
+  spec.update = kColumns + 2;  // every column but the key
+  spec.nupdate = std::size(kColumns) - 2;
+  spec.mode = TIDE_UPSERT_UPDATE;
+  std::vector<tide_value> values;
+  values.reserve(rows.size() * std::size(kColumns));
+  for (const HistoryRecord &r : rows) {
+    std::vector<tide_value> row = values_of(r);
+    values.insert(values.end(), row.begin(), row.end());
+  }
+  return session_.upsert(spec, values);
 }
 
 }  // namespace tide

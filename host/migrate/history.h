@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,11 @@ class History {
   virtual Status insert(const HistoryRecord &r) = 0;
   virtual Status update(const HistoryRecord &r) = 0;  // by (kind, version)
   virtual Status remove(const std::string &kind, const std::string &version) = 0;
+  // Inserts rows, or replaces the ones with the same (kind, version), in one statement:
+  // they commit together without a transaction of their own (a round trip for BEGIN
+  // and one for COMMIT fewer). can_put() is false when the database cannot.
+  virtual bool can_put() const { return false; }
+  virtual Status put(std::span<const HistoryRecord> rows);
 };
 
 class SqlHistory : public History {
@@ -50,10 +56,14 @@ class SqlHistory : public History {
   Status insert(const HistoryRecord &r) override;
   Status update(const HistoryRecord &r) override;
   Status remove(const std::string &kind, const std::string &version) override;
+  // Not for a dotted name: the history quotes it as one identifier, upsert as two.
+  bool can_put() const override { return session_.can_upsert() && name_.find('.') == std::string::npos; }
+  Status put(std::span<const HistoryRecord> rows) override;
 
  private:
   Status run(const std::string &sql, std::vector<tide_value> params);
   Session &session_;
+  std::string name_;   // as configured
   std::string table_;  // quoted
   std::string insert_sql_, update_sql_, delete_sql_, select_sql_;
 };

@@ -287,10 +287,18 @@ Status Runner::apply_dirty_first(Migration &m, Direction dir) {
 }
 
 // The dirty mark of a migration about to run, and the applied mark of the one before it
-// when that is still pending, in one transaction.
+// when that is still pending, committed together: in one upsert statement where the
+// driver has upsert (one round trip instead of four: BEGIN, UPDATE, INSERT, COMMIT),
+// else in one transaction.
 Status Runner::record_started(const HistoryRecord &dirty, Direction dir) {
   auto write = [&] { return dir == Direction::kUp ? history_.insert(dirty) : history_.update(dirty); };
   if (!applied_pending_) return write();
+  if (history_.can_put()) {
+    const HistoryRecord rows[] = {*applied_pending_, dirty};
+    TIDE_TRY(history_.put(rows));
+    applied_pending_.reset();
+    return {};
+  }
   TIDE_TRY(session_.begin());
   Status s = history_.update(*applied_pending_);
   if (s.ok()) s = write();

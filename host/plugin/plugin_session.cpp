@@ -186,4 +186,14 @@ Status PluginSession::lock(std::string_view key, int64_t timeout_ms) {
 
 Status PluginSession::unlock(std::string_view key) { return check(t().unlock(conn_, std::string(key).c_str())); }
 
+bool PluginSession::can_upsert() const { return TIDE_DRIVER_HAS(t(), upsert); }
+
+Status PluginSession::upsert(const tide_upsert &spec, std::span<const tide_value> values) {
+  if (!can_upsert()) return Session::upsert(spec, values);
+  end_open_cursor();
+  tide_upsert_result result{};
+  size_t rows = spec.ncolumns ? values.size() / spec.ncolumns : 0;
+  return check(t().upsert(conn_, &spec, values.data(), rows, &result));
+}
+
 }  // namespace tide

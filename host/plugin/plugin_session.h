@@ -54,6 +54,8 @@ class PluginSession : public Session {
   bool in_transaction() override;
   Status lock(std::string_view key, int64_t timeout_ms) override;
   Status unlock(std::string_view key) override;
+  bool can_upsert() const override;
+  Status upsert(const tide_upsert &spec, std::span<const tide_value> values) override;
 
  private:
   PluginSession(std::shared_ptr<Plugin> plugin, tide_conn *conn)

@@ -4,6 +4,10 @@
 
 namespace tide {
 
+Status Session::upsert(const tide_upsert &, std::span<const tide_value>) {
+  return Status::fail(Exit::kFailed, "this database driver has no upsert");
+}
+
 std::string Dialect::placeholder(int n) const {
   return param_style() == TIDE_PARAM_DOLLAR ? fmt::format("${}", n) : std::string("?");
 }

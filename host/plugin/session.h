@@ -63,6 +63,10 @@ class Session {
   virtual bool in_transaction() = 0;
   virtual Status lock(std::string_view key, int64_t timeout_ms) = 0;
   virtual Status unlock(std::string_view key) = 0;
+  // The driver's upsert (ABI 1.1): values holds the rows one after the other, each of
+  // spec.ncolumns values. can_upsert() is false when the driver has none.
+  virtual bool can_upsert() const { return false; }
+  virtual Status upsert(const tide_upsert &spec, std::span<const tide_value> values);
 };
 
 // Helpers over any Session.
