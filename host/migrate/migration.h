@@ -49,7 +49,7 @@ class Migration {
  protected:
   explicit Migration(const MigrationFile &file) : file_(file) {}
   const MigrationFile &file_;  // the catalog's, which outlives every loaded migration
-  std::string source_;  // the file's text
+  std::string source_;         // the file's text
   mutable std::string checksum_;
   bool transactional_ = true;
   bool irreversible_ = false;

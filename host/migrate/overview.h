@@ -18,7 +18,7 @@ const char *state_name(State s);
 struct Entry {
   std::string version;
   std::string name;
-  const MigrationFile *file = nullptr;  // null when the file is missing
+  const MigrationFile *file = nullptr;    // null when the file is missing
   const HistoryRecord *record = nullptr;  // in Overview::records; null when never applied
   State state = State::kPending;
   std::string checksum;  // the file's current checksum, for applied files

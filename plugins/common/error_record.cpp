@@ -12,8 +12,8 @@ void trim_end(std::string &s) {
 
 }  // namespace
 
-int ErrorRecord::set(int code, std::string message, int64_t vendor_code, std::string sqlstate,
-                     int64_t statement_offset, int64_t error_position) {
+int ErrorRecord::set(int code, std::string message, int64_t vendor_code, std::string sqlstate, int64_t statement_offset,
+                     int64_t error_position) {
   trim_end(message);
   message_ = std::move(message);
   sqlstate_ = std::move(sqlstate);

@@ -38,9 +38,7 @@ int entry_connect(const char *url, const tide_connect_options *options, tide_con
 
 void entry_close(tide_conn *conn) { delete conn; }
 
-const tide_error *entry_last_error(tide_conn *conn) {
-  return conn ? conn->error_.get() : &tide::driver::kNoConnection;
-}
+const tide_error *entry_last_error(tide_conn *conn) { return conn ? conn->error_.get() : &tide::driver::kNoConnection; }
 
 const char *entry_server_version(tide_conn *conn) { return conn ? conn->server_version_.c_str() : ""; }
 

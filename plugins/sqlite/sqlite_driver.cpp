@@ -46,9 +46,7 @@ int entry_connect(const char *url, const tide_connect_options *options, tide_con
 // Destructors are noexcept: nothing escapes.
 void entry_close(tide_conn *conn) { delete conn; }
 
-const tide_error *entry_last_error(tide_conn *conn) {
-  return conn ? conn->error_.get() : &tide::driver::kNoConnection;
-}
+const tide_error *entry_last_error(tide_conn *conn) { return conn ? conn->error_.get() : &tide::driver::kNoConnection; }
 
 const char *entry_server_version(tide_conn *) { return sqlite3_libversion(); }
 

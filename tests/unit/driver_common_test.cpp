@@ -1,13 +1,12 @@
 // The drivers' shared pieces in plugins/common: the error record, percent-decoding and
 // identifier quoting (driver_glue.h). The drivers' own behaviour is the conformance
 // suite's; these are the edges a driver's tests do not reach.
-#include <catch2/catch.hpp>
-
-#include <string>
-
 #include <driver_glue.h>
 #include <error_record.h>
 #include <percent.h>
+
+#include <catch2/catch.hpp>
+#include <string>
 
 using tide::driver::ErrorRecord;
 using tide::driver::percent_decode;
