@@ -141,18 +141,25 @@ EOF
 
 # A Lua migration's on_error on MySQL: it runs after the failure, and the message says
 # what it did instead of offering it.
-test_on_error_undoes_ddl_and_clears_dirty() {
+
+# two_halves_with_on_error SQL: a project whose migration 001 creates one table, fails on
+# the second, and runs SQL in its on_error.
+two_halves_with_on_error() {
   mysql_project
-  write migrations/001_two.lua <<'EOF'
+  write migrations/001_two.lua <<EOF
 return {
   up = function(db)
     db:exec [[CREATE TABLE first_half (id INT)]]
     db:exec [[CREATE TABLE second_half (id INT REFERENCES missing_table (id))]]
   end,
   down = function(db) db:exec [[DROP TABLE first_half]] end,
-  on_error = function(db, err) db:exec [[DROP TABLE IF EXISTS first_half]] end,
+  on_error = function(db, err) db:exec [[$1]] end,
 }
 EOF
+}
+
+test_on_error_undoes_ddl_and_clears_dirty() {
+  two_halves_with_on_error "DROP TABLE IF EXISTS first_half"
   tide up
   expect_exit 1
   expect_stderr_contains "migrations/001_two.lua:4:"
@@ -165,17 +172,7 @@ EOF
 }
 
 test_failing_on_error_keeps_dirty_and_says_so() {
-  mysql_project
-  write migrations/001_two.lua <<'EOF'
-return {
-  up = function(db)
-    db:exec [[CREATE TABLE first_half (id INT)]]
-    db:exec [[CREATE TABLE second_half (id INT REFERENCES missing_table (id))]]
-  end,
-  down = function(db) db:exec [[DROP TABLE first_half]] end,
-  on_error = function(db, err) db:exec [[DROP TABLE no_such_table]] end,
-}
-EOF
+  two_halves_with_on_error "DROP TABLE no_such_table"
   tide up
   expect_exit 1
   expect_stdout_contains "001 on_error failed:"
