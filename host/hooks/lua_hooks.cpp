@@ -229,6 +229,12 @@ Status LuaHooks::read_file(const fs::path &path) {
   return s;
 }
 
+bool LuaHooks::empty() const {
+  for (const auto &event : hooks_)
+    if (!event.empty()) return false;
+  return true;
+}
+
 Status LuaHooks::run(HookEvent event, const HookContext &ctx) {
   const char *name = hook_event_name(event);
   bool error_event = is_error_event(event);

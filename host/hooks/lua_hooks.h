@@ -43,6 +43,7 @@ class LuaHooks : public Hooks {
   LuaHooks &operator=(const LuaHooks &) = delete;
 
   Status run(HookEvent event, const HookContext &ctx) override;
+  bool empty() const override;
   size_t count(HookEvent event) const { return hooks_[static_cast<int>(event)].size(); }
 
  private:

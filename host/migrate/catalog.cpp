@@ -69,7 +69,7 @@ Result<Catalog> scan_migrations(const fs::path &dir, const std::string &display_
                       display_dir, file, ext));
       continue;
     }
-    m.path = entry.path();
+    m.path = full;
     m.display = display_dir + "/" + file;
     cat.migrations.push_back(std::move(m));
   }

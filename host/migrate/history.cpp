@@ -19,7 +19,7 @@ std::vector<tide_value> values_of(const HistoryRecord &r) {
 
 }  // namespace
 
-SqlHistory::SqlHistory(Session &session, std::string table) : session_(session) {
+SqlHistory::SqlHistory(Session &session, std::string table) : session_(session), name_(table) {
   const Dialect &d = session.dialect();
   table_ = d.quote_ident(table);
   std::string cols, marks, sets;
@@ -111,6 +111,27 @@ Status SqlHistory::remove(const std::string &kind, const std::string &version) {
 Status SqlHistory::remove_then_commit(const std::string &kind, const std::string &version, Session &session) {
   std::vector<tide_value> params = {text_value(kind), text_value(version)};
   return session.commit_with(delete_sql_, params);
+}
+
+Status History::put(std::span<const HistoryRecord>) {
+  return Status::fail(Exit::kFailed, "this history cannot write rows without a transaction");
+}
+
+Status SqlHistory::put(std::span<const HistoryRecord> rows) {
+  UpsertSpec spec;
+  spec.table = name_;
+  spec.columns.assign(std::begin(kColumns), std::end(kColumns));
+  spec.key = {"kind", "version"};
+  spec.update.assign(std::begin(kColumns) + 2, std::end(kColumns));  // every column but the key
+  spec.mode = TIDE_UPSERT_UPDATE;
+  std::vector<tide_value> values;
+  values.reserve(rows.size() * std::size(kColumns));
+  for (const HistoryRecord &r : rows) {
+    std::vector<tide_value> row = values_of(r);
+    values.insert(values.end(), row.begin(), row.end());
+  }
+  UpsertCounts counts;
+  return session_.upsert(spec, values, rows.size(), counts);
 }
 
 }  // namespace tide

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,11 @@ class History {
     TIDE_TRY(remove(kind, version));
     return session.commit();
   }
+  // Inserts rows, or replaces the ones with the same (kind, version), in one statement:
+  // they commit together without a transaction of their own (a round trip for BEGIN
+  // and one for COMMIT fewer). can_put() is false when the database cannot.
+  virtual bool can_put() const { return false; }
+  virtual Status put(std::span<const HistoryRecord> rows);
 };
 
 class SqlHistory : public History {
@@ -62,10 +68,14 @@ class SqlHistory : public History {
   // The write and the COMMIT in one round trip where the driver can (Session::commit_with).
   Status insert_then_commit(const HistoryRecord &r, Session &session) override;
   Status remove_then_commit(const std::string &kind, const std::string &version, Session &session) override;
+  // Not for a dotted name: the history quotes it as one identifier, upsert as two.
+  bool can_put() const override { return session_.can_upsert() && name_.find('.') == std::string::npos; }
+  Status put(std::span<const HistoryRecord> rows) override;
 
  private:
   Status run(const std::string &sql, std::vector<tide_value> params);
   Session &session_;
+  std::string name_;   // as configured
   std::string table_;  // quoted
   std::string insert_sql_, update_sql_, delete_sql_, select_sql_;
 };

@@ -68,7 +68,7 @@ Status HookedRun::before_each(const HookItem &item) {
 }
 
 Status HookedRun::after_each(const HookItem &item) {
-  done_.push_back(item);
+  if (!hooks_.empty()) done_.push_back(item);
   if (kind_ == kSeed) return {};
   HookContext ctx{&item, nullptr, &done_};
   Status s = hooks_.run(HookEvent::kAfterEach, ctx);

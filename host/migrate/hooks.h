@@ -64,11 +64,15 @@ class Hooks {
   // fails; otherwise up to the first failure) and reports each. A failure comes back
   // with exit 1 and a message naming the event and the hook.
   virtual Status run(HookEvent event, const HookContext &ctx) = 0;
+  // No hook at all: nothing will read a HookContext, so a run need not keep the list of
+  // what it did (ctx.applied), which grows with the number of migrations.
+  virtual bool empty() const { return false; }
 };
 
 class NoHooks : public Hooks {
  public:
   Status run(HookEvent, const HookContext &) override { return {}; }
+  bool empty() const override { return true; }
 };
 
 // One run's hooks: the three run-level events (before, after, after_error) and the
@@ -89,6 +93,7 @@ class HookedRun {
   void each_failed(const HookItem &item, Error &error);  // after_each_error
   // after_* when work succeeded, else after_*_error (keeping work's error).
   Status finish(Status work);
+  // The items done so far, as ctx.applied shows them; kept only when there are hooks.
   const std::vector<HookItem> &done() const { return done_; }
 
  private:

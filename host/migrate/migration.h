@@ -48,8 +48,8 @@ class Migration {
 
  protected:
   explicit Migration(const MigrationFile &file) : file_(file) {}
-  MigrationFile file_;
-  std::string source_;  // the file's text
+  const MigrationFile &file_;  // the catalog's, which outlives every loaded migration
+  std::string source_;         // the file's text
   mutable std::string checksum_;
   bool transactional_ = true;
   bool irreversible_ = false;
@@ -60,7 +60,8 @@ class Migration {
   std::string description_;
 };
 
-// Read and parse file. Lua migrations are evaluated in lua (their chunk runs once here).
+// Read and parse file, which must outlive the migration (the catalog's files do). Lua
+// migrations are evaluated in lua (their chunk runs once here).
 Result<std::unique_ptr<Migration>> load_migration(const MigrationFile &file, LuaState &lua, const Dialect &dialect);
 
 // The checksum of file without parsing it (status, validation of applied files).

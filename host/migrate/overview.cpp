@@ -78,35 +78,31 @@ Result<Overview> build_overview(const Catalog &catalog, std::vector<HistoryRecor
   std::sort(records.begin(), records.end(),
             [](const HistoryRecord &a, const HistoryRecord &b) { return compare_versions(a.version, b.version) < 0; });
   Overview ov;
+  ov.records = std::move(records);
+  const std::vector<HistoryRecord> &rec = ov.records;
+  ov.entries.reserve(catalog.migrations.size() + rec.size());
   size_t r = 0;
+  // A history row without a file.
+  auto add_record_only = [&](const HistoryRecord &h) {
+    Entry &e = ov.entries.emplace_back();
+    e.version = h.version;
+    e.name = h.name;
+    e.state = h.dirty() ? State::kDirty : State::kMissing;
+    e.record = &h;
+  };
   // Merge the two version-ordered lists.
   for (const auto &file : catalog.migrations) {
-    while (r < records.size() && compare_versions(records[r].version, file.version) < 0) {
-      Entry e;
-      e.version = records[r].version;
-      e.name = records[r].name;
-      e.state = records[r].dirty() ? State::kDirty : State::kMissing;
-      e.record = std::move(records[r++]);
-      ov.entries.push_back(std::move(e));
-    }
-    Entry e;
+    while (r < rec.size() && compare_versions(rec[r].version, file.version) < 0) add_record_only(rec[r++]);
+    Entry &e = ov.entries.emplace_back();
     e.version = file.version;
     e.name = file.name;
     e.file = &file;
-    if (r < records.size() && compare_versions(records[r].version, file.version) == 0) {
-      e.record = std::move(records[r++]);
+    if (r < rec.size() && compare_versions(rec[r].version, file.version) == 0) {
+      e.record = &rec[r++];
       e.state = e.record->dirty() ? State::kDirty : State::kApplied;  // kApplied: checked below
     }
-    ov.entries.push_back(std::move(e));
   }
-  for (; r < records.size(); ++r) {
-    Entry e;
-    e.version = records[r].version;
-    e.name = records[r].name;
-    e.state = records[r].dirty() ? State::kDirty : State::kMissing;
-    e.record = std::move(records[r]);
-    ov.entries.push_back(std::move(e));
-  }
+  for (; r < rec.size(); ++r) add_record_only(rec[r]);
   for (const auto &e : ov.entries)
     if (e.record) ov.latest_applied = e.version;
   TIDE_TRY(check_checksums(ov));

@@ -3,7 +3,6 @@
 // one file at a time.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,15 +18,23 @@ const char *state_name(State s);
 struct Entry {
   std::string version;
   std::string name;
-  const MigrationFile *file = nullptr;  // null when the file is missing
-  std::optional<HistoryRecord> record;  // empty when never applied
+  const MigrationFile *file = nullptr;    // null when the file is missing
+  const HistoryRecord *record = nullptr;  // in Overview::records; null when never applied
   State state = State::kPending;
   std::string checksum;  // the file's current checksum, for applied files
 };
 
+// Move-only: entries point into records.
 struct Overview {
-  std::vector<Entry> entries;  // by version
-  std::string latest_applied;  // highest applied or dirty version, empty when none
+  Overview() = default;
+  Overview(Overview &&) = default;
+  Overview &operator=(Overview &&) = default;
+  Overview(const Overview &) = delete;
+  Overview &operator=(const Overview &) = delete;
+
+  std::vector<HistoryRecord> records;  // the history rows, by version
+  std::vector<Entry> entries;          // by version
+  std::string latest_applied;          // highest applied or dirty version, empty when none
 
   std::vector<const Entry *> with(State s) const;
   // Pending migrations older than the latest applied one.

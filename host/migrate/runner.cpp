@@ -34,6 +34,29 @@ void hint_no_transaction(Status &s) {
       "(`transaction = false` in a .lua migration, `-- tide:no-transaction` in a .sql one)";
 }
 
+// The way out of a migration a failure left dirty. A migration with an on_error gets
+// it run next (after_failure), which then says what it did; one without is told it can.
+std::string dirty_way_out(const Migration &m, Direction dir, bool outside_transaction) {
+  const std::string &v = m.file().version;
+  std::string why = outside_transaction ? "it ran outside a transaction" : "the database commits DDL as it runs";
+  if (dir == Direction::kDown)
+    return fmt::format(
+        "migration {0} is now marked dirty ({1}, so what its down did before the failure stays); check the "
+        "database, then `tide resolve {0} --rolled-back` if you completed the down by hand, or `tide resolve {0} "
+        "--applied` if you restored what it removed",
+        v, why);
+  std::string hint = fmt::format(
+      "migration {0} is now marked dirty ({1}, so what it did before the failure stays); check the database, "
+      "then either complete it by hand and run `tide resolve {0} --applied`, or undo its changes and run "
+      "`tide resolve {0} --rolled-back` (or `tide repair`) so the next `up` runs it again",
+      v, why);
+  if (m.file().format == MigrationFormat::kLua && !m.has_on_error())
+    hint += "; an `on_error = function(db, err)` in the migration can do that undo itself when it fails";
+  else if (m.file().format != MigrationFormat::kLua)
+    hint += "; written as a .lua migration, its `on_error = function(db, err)` can do that undo itself";
+  return hint;
+}
+
 }  // namespace
 
 // ---- locking and state checks --------------------------------------------------------
@@ -62,7 +85,7 @@ Status Runner::locked(const std::function<Status()> &fn) {
     if (s.ok())
       s = f;
     else
-      s.error().detail += "\nrecording the previous migration applied failed too: " + f.error().headline();
+      s.error().detail += "\n" + f.error().headline() + "; " + f.error().hint;
   }
   Status u = session_.unlock(context_.lock_key);
   if (s.ok() && !u.ok()) return u;
@@ -94,7 +117,8 @@ Status Runner::check_clean(const Overview &ov, bool allow_out_of_order) {
     err.detail = e.record->error.empty() ? "" : "it failed with: " + e.record->error;
     err.hint = fmt::format(
         "check the database by hand, then `tide resolve {0} --applied` if its changes are all "
-        "there, or `tide resolve {0} --rolled-back` if none are, so the next `up` runs it again",
+        "there, or undo them and run `tide resolve {0} --rolled-back` (or `tide repair`) so the next "
+        "`up` runs it again",
         e.version);
     return err;
   }
@@ -170,7 +194,7 @@ Status Runner::apply(Migration &m, Direction dir) {
   // transaction: it is DDL that would commit half-way.
   bool in_tx = m.transactional() &&
                (session_.dialect().has(TIDE_CAP_TRANSACTIONAL_DDL) || m.changes_rows_only(dir, session_.dialect()));
-  left_dirty_ = false;
+  left_dirty_.reset();
   Status s = in_tx ? apply_in_transaction(m, dir) : apply_dirty_first(m, dir);
   if (!s.ok()) {
     reporter_.migration_failed(m.file(), dir, s.error());
@@ -222,7 +246,7 @@ Status Runner::transaction_ended(Migration &m, Direction dir, const Status &run)
   HistoryRecord r = record_for(m, 0);
   r.status = kStatusDirty;
   r.error = e.headline();
-  left_dirty_ = true;
+  left_dirty_ = r;
   Status recorded = dir == Direction::kUp ? history_.insert(r) : history_.update(r);
   e.detail += (e.detail.empty() ? "" : "\n") +
               std::string("its changes may be partly applied; it is now marked dirty so the next run stops");
@@ -243,17 +267,14 @@ Status Runner::apply_dirty_first(Migration &m, Direction dir) {
   TIDE_TRY(record_started(r, dir));
   Status s = m.run(dir, session_);
   if (!s.ok()) {
-    left_dirty_ = true;
     const Error &e = s.error();
     r.error = (dir == Direction::kDown ? "down: " : "") + e.headline() + (e.detail.empty() ? "" : "\n" + e.detail);
+    left_dirty_ = r;
     // The dirty row is already there; if adding the error to it fails, say so.
     if (Status u = history_.update(r); !u.ok())
       s.error().detail += (s.error().detail.empty() ? "" : "\n") +
                           std::string("recording the error in the history failed too: ") + u.error().headline();
-    s.error().hint = fmt::format(
-        "migration {} ran outside a transaction and is now marked dirty; fix the database "
-        "by hand, then `tide resolve {} --applied` or `--rolled-back`",
-        m.file().version, m.file().version);
+    s.error().hint = dirty_way_out(m, dir, !m.transactional());
     return s;
   }
   if (dir == Direction::kDown) return history_.remove(kKindMigration, m.file().version);
@@ -266,10 +287,18 @@ Status Runner::apply_dirty_first(Migration &m, Direction dir) {
 }
 
 // The dirty mark of a migration about to run, and the applied mark of the one before it
-// when that is still pending, in one transaction.
+// when that is still pending, committed together: in one upsert statement where the
+// driver has upsert (one round trip instead of four: BEGIN, UPDATE, INSERT, COMMIT),
+// else in one transaction.
 Status Runner::record_started(const HistoryRecord &dirty, Direction dir) {
   auto write = [&] { return dir == Direction::kUp ? history_.insert(dirty) : history_.update(dirty); };
   if (!applied_pending_) return write();
+  if (history_.can_put()) {
+    const HistoryRecord rows[] = {*applied_pending_, dirty};
+    TIDE_TRY(history_.put(rows));
+    applied_pending_.reset();
+    return {};
+  }
   TIDE_TRY(session_.begin());
   Status s = history_.update(*applied_pending_);
   if (s.ok()) s = write();
@@ -282,10 +311,18 @@ Status Runner::record_started(const HistoryRecord &dirty, Direction dir) {
   return s;
 }
 
+// A failure here (the server went away) leaves a completed migration marked dirty: say
+// that it completed, so the way out is clear.
 Status Runner::flush_applied() {
   if (!applied_pending_) return {};
   Status s = history_.update(*applied_pending_);
-  if (s.ok()) applied_pending_.reset();
+  if (s.ok()) {
+    applied_pending_.reset();
+    return s;
+  }
+  const std::string &v = applied_pending_->version;
+  s.error().message = fmt::format("migration {} completed, but recording it applied failed: {}", v, s.error().message);
+  s.error().hint = fmt::format("it is still marked dirty: once the database is back, `tide resolve {} --applied`", v);
   return s;
 }
 
@@ -302,13 +339,17 @@ Status Runner::up(const UpOptions &options, const std::function<Status()> &then)
 }
 
 Status Runner::up_locked(const UpOptions &options) {
-  auto ov = load_overview();
-  if (!ov) return ov.status();
-  TIDE_TRY(check_clean(*ov, options.allow_out_of_order));
   std::vector<const MigrationFile *> todo;
-  for (const Entry *e : ov->with(State::kPending)) {
-    if (!options.to.empty() && compare_versions(e->version, options.to) > 0) break;
-    todo.push_back(e->file);
+  {
+    // Only the pending files are needed from here: the overview (every migration and
+    // history row) is gone before the migrations are loaded, so the two never add up.
+    auto ov = load_overview();
+    if (!ov) return ov.status();
+    TIDE_TRY(check_clean(*ov, options.allow_out_of_order));
+    for (const Entry *e : ov->with(State::kPending)) {
+      if (!options.to.empty() && compare_versions(e->version, options.to) > 0) break;
+      todo.push_back(e->file);
+    }
   }
   if (!options.to.empty() && !catalog_.find(options.to))
     return Status::fail(Exit::kUsage, fmt::format("--to {}: no migration has that version", options.to));
@@ -336,13 +377,18 @@ Status Runner::up_locked(const UpOptions &options) {
 
 // Load every migration about to run once before running any, so a file that does not
 // parse or a malformed env gate stops the run before it changes anything. Loaded
-// migrations are kept for the run up to a byte budget, so memory stays bounded however
-// many there are, and a small run reads each file once.
+// migrations are kept for the run up to a memory budget (their text plus what a loaded
+// migration costs besides), so memory stays flat however many there are, and a small
+// run reads each file once; the others are loaded again when their turn comes.
 Result<std::vector<Runner::Planned>> Runner::preflight(const std::vector<const MigrationFile *> &files,
                                                        bool single_transaction) {
-  constexpr size_t kPreflightKeepBytes = 1 << 20;
+  constexpr size_t kPreflightKeepBytes = 256 << 10;
+  // The object, its parsed sections and checksum, a Lua migration's table: measured at
+  // 250-400 bytes for small SQL files (heaptrack), rounded up.
+  constexpr size_t kLoadedOverheadBytes = 512;
   size_t kept = 0;
   std::vector<Planned> plan;
+  plan.reserve(files.size());
   for (const MigrationFile *file : files) {
     auto m = load(*file);
     if (!m) return m.status();
@@ -356,7 +402,7 @@ Result<std::vector<Runner::Planned>> Runner::preflight(const std::vector<const M
                           "run `tide up` without --single-transaction");
     Planned p{file, nullptr, {}};
     if (*out) p.skip = fmt::format("env gate \"{}\" excludes {}", *(*m)->env(), context_.environment);
-    kept += (*m)->source_bytes();
+    kept += (*m)->source_bytes() + kLoadedOverheadBytes;
     if (kept <= kPreflightKeepBytes) p.loaded = std::move(*m);
     plan.push_back(std::move(p));
   }

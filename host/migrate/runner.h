@@ -103,6 +103,7 @@ class Runner {
   void after_failure(Migration &m, Direction dir, Error &error);
   // runner_aside.cpp: tide.step_aside during a hooked run.
   Status step_aside(const std::function<Status()> &work, bool history_may_change);
+  void record_on_error_failure(HistoryRecord &dirty, const Error &hook_error, Error &error);
 
   Session &session_;
   History &history_;
@@ -112,7 +113,8 @@ class Runner {
   RunContext context_;
   Hooks *hooks_ = nullptr;
   HookedRun *run_ = nullptr;  // the hooked run in progress, if any
-  bool left_dirty_ = false;   // the last failed migration left a dirty history row
+  // The dirty history row the last failed migration left, if it left one.
+  std::optional<HistoryRecord> left_dirty_;
   // A dirty-first migration that finished: its applied mark is written together with the
   // next history write (record_started, apply_in_transaction) or by locked() at the end.
   std::optional<HistoryRecord> applied_pending_;

@@ -71,6 +71,7 @@ void Runner::after_failure(Migration &m, Direction dir, Error &error) {
     if (!h.ok()) {
       reporter_.note("on_error", fmt::format("{} on_error failed: {}", v, h.error().headline()));
       add_detail(error, "its on_error hook failed too: " + h.error().headline());
+      if (left_dirty_) record_on_error_failure(*left_dirty_, h.error(), error);
     } else if (!left_dirty_) {
       reporter_.note("on_error", fmt::format("{} on_error ran: ok", v));
       add_detail(error, "its on_error hook ran and succeeded");
@@ -86,6 +87,19 @@ void Runner::after_failure(Migration &m, Direction dir, Error &error) {
     }
   }
   if (run_) run_->each_failed(item_of(m, dir), error);
+}
+
+// on_error could not undo a dirty migration's work: the dirty row keeps both errors, so a
+// later run's "is dirty" message shows them, and the way out no longer offers on_error.
+void Runner::record_on_error_failure(HistoryRecord &dirty, const Error &hook_error, Error &error) {
+  dirty.error += "\nits on_error hook failed too: " + hook_error.headline();
+  if (Status u = history_.update(dirty); !u.ok())
+    add_detail(error, "recording that in the history failed too: " + u.error().headline());
+  error.hint = fmt::format(
+      "its on_error hook did not undo it, so migration {0} stays dirty; check the database, then `tide resolve "
+      "{0} --applied` if its changes are all there, or undo them and run `tide resolve {0} --rolled-back` (or "
+      "`tide repair`) so the next `up` runs it again",
+      dirty.version);
 }
 
 }  // namespace tide

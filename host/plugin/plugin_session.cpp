@@ -287,4 +287,6 @@ Status PluginSession::upsert(const UpsertSpec &spec, std::span<const tide_value>
   return check(rc);
 }
 
+bool PluginSession::can_upsert() const { return TIDE_DRIVER_HAS(t(), upsert); }
+
 }  // namespace tide

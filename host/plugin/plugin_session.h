@@ -60,6 +60,7 @@ class PluginSession : public Session {
   Status dump(const DumpWriter &write) override;
   Status upsert(const UpsertSpec &spec, std::span<const tide_value> values, size_t nrows,
                 UpsertCounts &counts) override;
+  bool can_upsert() const override;
 
  private:
   PluginSession(std::shared_ptr<Plugin> plugin, tide_conn *conn, std::string url, ConnectOptions options)

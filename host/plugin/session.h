@@ -95,6 +95,8 @@ class Session {
   // also on failure; a driver without the member is a clear error.
   virtual Status upsert(const UpsertSpec &spec, std::span<const tide_value> values, size_t nrows,
                         UpsertCounts &counts) = 0;
+  // Whether upsert() can work: the driver has the ABI 1.1 member.
+  virtual bool can_upsert() const { return false; }
 };
 
 // Helpers over any Session.

@@ -1,8 +1,10 @@
 #include "seed/seed_runner.h"
 
+#include <filesystem>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <optional>
 
@@ -39,12 +41,12 @@ Result<std::vector<const MigrationFile *>> SeedRunner::selected() const {
   std::vector<const MigrationFile *> out;
   for (const auto &f : seeds_) {
     bool named = options_.only.empty();
-    for (const auto &o : options_.only) named = named || o == f.name || o == f.path.filename().string();
+    for (const auto &o : options_.only) named = named || o == f.name || o == std::filesystem::path(f.path).filename().string();
     if (named) out.push_back(&f);
   }
   for (const auto &o : options_.only) {
     bool known = std::any_of(seeds_.begin(), seeds_.end(),
-                             [&](const MigrationFile &f) { return o == f.name || o == f.path.filename().string(); });
+                             [&](const MigrationFile &f) { return o == f.name || o == std::filesystem::path(f.path).filename().string(); });
     if (known) continue;
     std::string list;
     for (const auto &f : seeds_) list += (list.empty() ? "" : ", ") + f.name;

@@ -1,6 +1,6 @@
 // Helpers every C++ driver's entry table needs, so each driver does not carry its own
-// copy: the exception guard of the extern "C" entries, and double-quote identifier
-// quoting (the SQL standard's, used by SQLite and PostgreSQL). Header-only.
+// copy: the exception guards of the extern "C" entries, the error of a NULL connection,
+// and identifier quoting. The error record itself is error_record.h.
 #pragma once
 
 #include <tide/driver.h>
@@ -32,24 +32,50 @@ int guarded(Conn *conn, const char *name, Fn &&fn) noexcept {
   return conn->error_.set_static(TIDE_EINTERNAL, "driver: unexpected exception");
 }
 
-// The quote_ident entry (driver.h) for "ident" quoting with embedded quotes doubled.
-inline size_t quote_double(const char *ident, size_t len, char *out, size_t cap) noexcept {
+// For entries without a connection to carry the error (split): an escaping exception
+// becomes a bare code.
+template <class Fn>
+int guarded_bare(Fn &&fn) noexcept {
+  try {
+    return fn();
+  } catch (const std::bad_alloc &) {
+    return TIDE_ENOMEM;
+  } catch (...) {
+    return TIDE_EINTERNAL;
+  }
+}
+
+// What last_error(NULL) returns.
+inline constexpr tide_error kNoConnection = {TIDE_EMISUSE, "no connection", nullptr, 0, nullptr, nullptr, -1, -1};
+
+// A quote_ident entry (driver.h): ident between two q characters, any q inside doubled.
+inline size_t quote_with(char q, const char *ident, size_t len, char *out, size_t cap) noexcept {
   if (!ident) len = 0;
   size_t needed = len + 2;
-  for (size_t i = 0; i < len; ++i) needed += ident[i] == '"';
+  for (size_t i = 0; i < len; ++i) needed += ident[i] == q;
   if (needed >= cap || !out) {
     if (cap > 0 && out) out[0] = '\0';
     return needed;
   }
   char *p = out;
-  *p++ = '"';
+  *p++ = q;
   for (size_t i = 0; i < len; ++i) {
-    if (ident[i] == '"') *p++ = '"';
+    if (ident[i] == q) *p++ = q;
     *p++ = ident[i];
   }
-  *p++ = '"';
+  *p++ = q;
   *p = '\0';
   return needed;
+}
+
+// "ident": the SQL standard's (SQLite, PostgreSQL).
+inline size_t quote_double(const char *ident, size_t len, char *out, size_t cap) noexcept {
+  return quote_with('"', ident, len, out, cap);
+}
+
+// `ident`: MySQL's, which works whatever the session's sql_mode (ANSI_QUOTES or not).
+inline size_t quote_backtick(const char *ident, size_t len, char *out, size_t cap) noexcept {
+  return quote_with('`', ident, len, out, cap);
 }
 
 }  // namespace tide::driver

@@ -16,23 +16,6 @@
 
 namespace tide_mysql {
 
-int ErrorRecord::set(int code, std::string message, int64_t vendor_code, std::string sqlstate, int64_t statement_offset,
-                     int64_t error_position) {
-  while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) message.pop_back();
-  message_ = std::move(message);
-  // "HY000" is MySQL's "no particular SQLSTATE": saying nothing is more honest.
-  sqlstate_ = sqlstate == "HY000" || sqlstate == "00000" ? std::string() : std::move(sqlstate);
-  error_ = tide_error{code,
-                      message_.c_str(),
-                      sqlstate_.empty() ? nullptr : sqlstate_.c_str(),
-                      vendor_code,
-                      nullptr,
-                      nullptr,
-                      statement_offset,
-                      error_position};
-  return code;
-}
-
 bool connection_lost(unsigned int errnum) {
   return errnum == CR_SERVER_GONE_ERROR || errnum == CR_SERVER_LOST || errnum == CR_CONNECTION_ERROR ||
          errnum == CR_CONN_HOST_ERROR || errnum == CR_SERVER_LOST_EXTENDED || errnum == ER_CONNECTION_KILLED ||
@@ -187,7 +170,7 @@ int connect_to(tide_conn &conn, const char *url, const tide_connect_options *opt
                           t.socket.empty() ? nullptr : t.socket.c_str(), CLIENT_MULTI_RESULTS)) {
     unsigned int errnum = mysql_errno(conn.mysql_);
     std::string message = where(t) + ": " + mysql_error(conn.mysql_);
-    std::string sqlstate = mysql_sqlstate(conn.mysql_);
+    std::string sqlstate = sqlstate_of(mysql_sqlstate(conn.mysql_));
     mysql_close(conn.mysql_);
     conn.mysql_ = nullptr;
     int code = errnum == CR_OUT_OF_MEMORY ? TIDE_ENOMEM : TIDE_ECONNECT;
@@ -216,13 +199,13 @@ int tide_conn::fail_mysql(int64_t statement_offset, const char *statement, size_
   int64_t position = -1;
   if (statement && errnum == ER_PARSE_ERROR)
     position = position_from_message(message, std::string_view(statement, statement_len));
-  return error_.set(tide_code_for(errnum), std::move(message), errnum, mysql_sqlstate(mysql_), statement_offset,
-                    position);
+  return error_.set(tide_code_for(errnum), std::move(message), errnum, sqlstate_of(mysql_sqlstate(mysql_)),
+                    statement_offset, position);
 }
 
 int tide_conn::fail_stmt(MYSQL_STMT *stmt) {
   unsigned int errnum = mysql_stmt_errno(stmt);
-  return error_.set(tide_code_for(errnum), mysql_stmt_error(stmt), errnum, mysql_stmt_sqlstate(stmt));
+  return error_.set(tide_code_for(errnum), mysql_stmt_error(stmt), errnum, sqlstate_of(mysql_stmt_sqlstate(stmt)));
 }
 
 int tide_conn::require_idle(const char *what) {
@@ -248,7 +231,7 @@ MYSQL_STMT *tide_conn::prepare(const char *sql, size_t len) {
     std::string message = mysql_stmt_error(stmt);
     if (errnum == ER_UNSUPPORTED_PS) message += " (run it with exec, without parameters: db:exec(sql))";
     int64_t position = errnum == ER_PARSE_ERROR ? position_from_message(message, text) : -1;
-    error_.set(tide_code_for(errnum), std::move(message), errnum, mysql_stmt_sqlstate(stmt), -1, position);
+    error_.set(tide_code_for(errnum), std::move(message), errnum, sqlstate_of(mysql_stmt_sqlstate(stmt)), -1, position);
     mysql_stmt_close(stmt);
     return nullptr;
   }

@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include <error_record.h>
+
 #include "url.h"
 
 namespace tide_mysql {
@@ -25,27 +27,14 @@ namespace tide_mysql {
 // Handed out for empty text and blobs, where a NULL pointer would mean something else.
 inline constexpr char kEmpty[] = "";
 
-// The tide_error handed to the host, with the storage its strings point into, so they
-// stay valid until the next call on the connection (driver.h).
-class ErrorRecord {
- public:
-  ErrorRecord() noexcept { set_static(TIDE_OK, ""); }
-  ErrorRecord(const ErrorRecord &) = delete;
-  ErrorRecord &operator=(const ErrorRecord &) = delete;
+using ErrorRecord = tide::driver::ErrorRecord;
 
-  int set(int code, std::string message, int64_t vendor_code = 0, std::string sqlstate = {},
-          int64_t statement_offset = -1, int64_t error_position = -1);
-  // For out-of-memory paths: points at a literal, allocates nothing.
-  int set_static(int code, const char *message) noexcept {
-    error_ = tide_error{code, message, nullptr, 0, nullptr, nullptr, -1, -1};
-    return code;
-  }
-  const tide_error *get() const noexcept { return &error_; }
-
- private:
-  std::string message_, sqlstate_;
-  tide_error error_{};
-};
+// MySQL's SQLSTATE, or empty for its "no particular SQLSTATE" (HY000): saying nothing is
+// more honest.
+inline std::string sqlstate_of(const char *sqlstate) {
+  std::string s = sqlstate ? sqlstate : "";
+  return s == "HY000" || s == "00000" ? std::string() : s;
+}
 
 // A server-side prepared statement kept for reuse: tide runs the same history INSERT
 // and UPDATE once per migration, and re-preparing costs two extra round trips each time.

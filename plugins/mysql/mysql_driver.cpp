@@ -6,7 +6,7 @@
 // plugins/mysql/:
 //   connection.{h,cpp}  tide_conn / tide_stmt, connect, errors, transactions, GET_LOCK
 //   statement.cpp       exec, prepared queries, streaming rows, column values
-//   sql_text.{h,cpp}    the splitter (DELIMITER, stored-program bodies) and quote_ident
+//   sql_text.{h,cpp}    the splitter (DELIMITER, stored-program bodies)
 //   upsert.cpp          INSERT ... ON DUPLICATE KEY UPDATE in batches
 //   dump.cpp            mariadb-dump / mysqldump --no-data
 //   url.{h,cpp}         mysql:// URLs
@@ -15,10 +15,11 @@
 #include <mysql.h>
 #include <tide/driver.h>
 
-#include <exception>
 #include <mutex>
 #include <new>
-#include <string>
+#include <utility>
+
+#include <driver_glue.h>
 
 #include "connection.h"
 #include "sql_text.h"
@@ -28,22 +29,9 @@ namespace {
 
 constexpr const char *kDriverVersion = "0.1.0";
 
-// Runs fn, turning any escaping exception into conn's error: nothing crosses the ABI.
 template <class Fn>
 int guarded(tide_conn *conn, Fn &&fn) noexcept {
-  if (!conn) return TIDE_EMISUSE;
-  try {
-    return fn();
-  } catch (const std::bad_alloc &) {
-    return conn->error_.set_static(TIDE_ENOMEM, "out of memory");
-  } catch (const std::exception &e) {
-    try {
-      return conn->error_.set(TIDE_EINTERNAL, std::string("mysql driver: ") + e.what());
-    } catch (...) {
-    }
-  } catch (...) {
-  }
-  return conn->error_.set_static(TIDE_EINTERNAL, "mysql driver: unexpected exception");
+  return tide::driver::guarded(conn, "mysql", std::forward<Fn>(fn));
 }
 
 // mysql_library_init is not thread-safe; mysql_init calls it implicitly, so call it once
@@ -65,9 +53,7 @@ int entry_connect(const char *url, const tide_connect_options *options, tide_con
 
 void entry_close(tide_conn *conn) { delete conn; }
 
-const tide_error kNoConnection = {TIDE_EMISUSE, "no connection", nullptr, 0, nullptr, nullptr, -1, -1};
-
-const tide_error *entry_last_error(tide_conn *conn) { return conn ? conn->error_.get() : &kNoConnection; }
+const tide_error *entry_last_error(tide_conn *conn) { return conn ? conn->error_.get() : &tide::driver::kNoConnection; }
 
 const char *entry_server_version(tide_conn *conn) { return conn ? conn->server_version_.c_str() : ""; }
 
@@ -121,13 +107,7 @@ int entry_unlock(tide_conn *conn, const char *key) {
 }
 
 int entry_split(const char *sql, size_t len, tide_split_fn fn, void *user) {
-  try {
-    return split_script(sql, len, fn, user);
-  } catch (const std::bad_alloc &) {
-    return TIDE_ENOMEM;
-  } catch (...) {
-    return TIDE_EINTERNAL;
-  }
+  return tide::driver::guarded_bare([&] { return split_script(sql, len, fn, user); });
 }
 
 int entry_in_transaction(tide_conn *conn) { return conn && conn->in_transaction() ? 1 : 0; }
@@ -182,7 +162,7 @@ const tide_driver kDriver = {
     .rollback = entry_rollback,
     .lock = entry_lock,
     .unlock = entry_unlock,
-    .quote_ident = quote_identifier,
+    .quote_ident = tide::driver::quote_backtick,
     .split = entry_split,
     .in_transaction = entry_in_transaction,
     .upsert = entry_upsert,

@@ -173,23 +173,4 @@ int split_script(const char *sql, size_t len, tide_split_fn fn, void *user) {
   return Splitter(std::string_view(sql ? sql : "", len), fn, user).run();
 }
 
-size_t quote_identifier(const char *ident, size_t len, char *out, size_t cap) noexcept {
-  if (!ident) len = 0;
-  size_t needed = len + 2;
-  for (size_t i = 0; i < len; ++i) needed += ident[i] == '`';
-  if (needed >= cap || !out) {
-    if (cap > 0 && out) out[0] = '\0';
-    return needed;
-  }
-  char *p = out;
-  *p++ = '`';
-  for (size_t i = 0; i < len; ++i) {
-    if (ident[i] == '`') *p++ = '`';
-    *p++ = ident[i];
-  }
-  *p++ = '`';
-  *p = '\0';
-  return needed;
-}
-
 }  // namespace tide_mysql

@@ -1,5 +1,5 @@
 // MySQL SQL text without a connection: the statement splitter (the driver's split entry,
-// also used by exec) and identifier quoting (its quote_ident entry).
+// also used by exec). Identifier quoting is plugins/common/driver_glue.h's quote_backtick.
 //
 // The splitter follows the mysql command-line client, on top of the shared tokenizer
 // (plugins/common/sql_lexer, Dialect::mysql: backticks, "..." strings, backslash
@@ -24,9 +24,6 @@ namespace tide_mysql {
 
 // The split entry (driver.h), minus its exception guard.
 int split_script(const char *sql, size_t len, tide_split_fn fn, void *user);
-
-// The quote_ident entry (driver.h): `ident` with embedded backticks doubled.
-size_t quote_identifier(const char *ident, size_t len, char *out, size_t cap) noexcept;
 
 }  // namespace tide_mysql
 

@@ -18,8 +18,9 @@
 #include <string>
 #include <string_view>
 
+#include <driver_glue.h>
+
 #include "connection.h"
-#include "sql_text.h"
 
 namespace tide_mysql {
 namespace {
@@ -29,7 +30,7 @@ constexpr int64_t kPacketMargin = 16 * 1024;  // room for the statement id, type
 
 std::string quote(std::string_view ident) {
   std::string out(ident.size() * 2 + 3, '\0');
-  out.resize(quote_identifier(ident.data(), ident.size(), out.data(), out.size()));
+  out.resize(tide::driver::quote_backtick(ident.data(), ident.size(), out.data(), out.size()));
   return out;
 }
 

@@ -6,31 +6,12 @@
 #include <cstdlib>
 #include <string_view>
 
+#include <percent.h>
+
 namespace tide_mysql {
 namespace {
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-bool percent_decode(std::string_view in, std::string &out) {
-  out.clear();
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '%') {
-      out += in[i];
-      continue;
-    }
-    if (i + 2 >= in.size()) return false;
-    int hi = hex_digit(in[i + 1]), lo = hex_digit(in[i + 2]);
-    if (hi < 0 || lo < 0) return false;
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return true;
-}
+using tide::driver::percent_decode;
 
 bool parse_ssl_mode(std::string value, SslMode &mode) {
   for (char &c : value) c = c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

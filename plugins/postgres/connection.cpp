@@ -55,55 +55,21 @@ std::string hint_for(const std::string &sqlstate, const std::string &message) {
 }  // namespace
 
 int ErrorRecord::set(int code, std::string message) {
-  message_ = trimmed(message.c_str());
-  sqlstate_.clear();
-  detail_.clear();
-  hint_.clear();
   server_position_ = 0;
-  error_ = tide_error{code, nullptr, nullptr, 0, nullptr, nullptr, -1, -1};
-  refresh();
-  return code;
+  return tide::driver::ErrorRecord::set(code, trimmed(message.c_str()));
 }
 
 int ErrorRecord::set_from_result(int code, const PGresult *result, const std::string &fallback) {
   std::string primary = field(result, PG_DIAG_MESSAGE_PRIMARY);
-  set(code, primary.empty() ? fallback : primary);
-  sqlstate_ = field(result, PG_DIAG_SQLSTATE);
-  detail_ = field(result, PG_DIAG_MESSAGE_DETAIL);
-  hint_ = field(result, PG_DIAG_MESSAGE_HINT);
-  if (hint_.empty()) hint_ = hint_for(sqlstate_, message_);
+  std::string sqlstate = field(result, PG_DIAG_SQLSTATE);
+  std::string hint = field(result, PG_DIAG_MESSAGE_HINT);
+  if (hint.empty()) hint = hint_for(sqlstate, primary.empty() ? fallback : primary);
+  tide::driver::ErrorRecord::set(code, primary.empty() ? fallback : primary, 0, std::move(sqlstate));
+  set_detail(field(result, PG_DIAG_MESSAGE_DETAIL));
+  set_hint(std::move(hint));
   std::string position = field(result, PG_DIAG_STATEMENT_POSITION);
   server_position_ = position.empty() ? 0 : std::atoll(position.c_str());
-  refresh();
   return code;
-}
-
-void ErrorRecord::set_offsets(int64_t statement_offset, int64_t error_position) {
-  error_.statement_offset = statement_offset;
-  error_.error_position = error_position;
-}
-
-void ErrorRecord::set_message(std::string message) {
-  message_ = std::move(message);
-  refresh();
-}
-
-void ErrorRecord::set_hint(std::string hint) {
-  hint_ = std::move(hint);
-  refresh();
-}
-
-int ErrorRecord::set_static(int code, const char *message) noexcept {
-  error_ = tide_error{code, message, nullptr, 0, nullptr, nullptr, -1, -1};
-  return code;
-}
-
-void ErrorRecord::refresh() {
-  auto opt = [](const std::string &s) { return s.empty() ? nullptr : s.c_str(); };
-  error_.message = message_.c_str();
-  error_.sqlstate = opt(sqlstate_);
-  error_.detail = opt(detail_);
-  error_.hint = opt(hint_);
 }
 
 }  // namespace tide_pg

@@ -25,6 +25,8 @@
 #include <string>
 #include <vector>
 
+#include <error_record.h>
+
 namespace tide_pg {
 
 inline constexpr char kEmpty[] = "";
@@ -39,35 +41,19 @@ struct PGresultClearer {
 };
 using ResultHandle = std::unique_ptr<PGresult, PGresultClearer>;
 
-// The tide_error handed to the host, with the storage its strings point into, valid
-// until the next call on the connection (driver.h).
-class ErrorRecord {
+// The error record (plugins/common/error_record.h) with what libpq adds: messages with
+// continuation lines joined, a server error's fields, and its character position.
+class ErrorRecord : public tide::driver::ErrorRecord {
  public:
-  ErrorRecord() noexcept { set_static(TIDE_OK, ""); }
-  ErrorRecord(const ErrorRecord &) = delete;
-  ErrorRecord &operator=(const ErrorRecord &) = delete;
-
   int set(int code, std::string message);
   // A server error from a result: SQLSTATE, message, detail, hint, and the error's
   // character position (PG_DIAG_STATEMENT_POSITION) as given.
   int set_from_result(int code, const PGresult *result, const std::string &fallback);
-  // Offsets into exec()'s script (tide_error.statement_offset, error_position).
-  void set_offsets(int64_t statement_offset, int64_t error_position);
-  void set_message(std::string message);
-  void set_hint(std::string hint);
-  int set_static(int code, const char *message) noexcept;
-
-  const tide_error *get() const noexcept { return &error_; }
-  const std::string &message() const { return message_; }
   // The server's 1-based character position of the error, 0 when none.
   int64_t server_position() const { return server_position_; }
 
  private:
-  void refresh();
-
-  std::string message_, sqlstate_, detail_, hint_;
   int64_t server_position_ = 0;
-  tide_error error_{};
 };
 
 }  // namespace tide_pg

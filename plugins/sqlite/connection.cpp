@@ -48,7 +48,8 @@ tide_conn::~tide_conn() {
 }
 
 int tide_conn::fail_sqlite(int sqlite_rc, int64_t statement_offset, int64_t error_position) {
-  return error_.set(tide_code_for(sqlite_rc), sqlite3_errmsg(db_.get()), sqlite_rc, statement_offset, error_position);
+  return error_.set(tide_code_for(sqlite_rc), sqlite3_errmsg(db_.get()), sqlite_rc, {}, statement_offset,
+                    error_position);
 }
 
 namespace tide_sqlite {

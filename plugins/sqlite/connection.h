@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include <error_record.h>
+
 #include "file_lock.h"
 
 namespace tide_sqlite {
@@ -34,37 +36,7 @@ struct StmtFinalizer {
 };
 using StmtHandle = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
 
-// The tide_error handed to the host, with the string storage its pointers refer to, so
-// they stay valid until the next call on the connection (driver.h).
-class ErrorRecord {
- public:
-  ErrorRecord() noexcept { set_static(TIDE_OK, ""); }
-  ErrorRecord(const ErrorRecord &) = delete;
-  ErrorRecord &operator=(const ErrorRecord &) = delete;
-
-  int set(int code, std::string message, int64_t vendor_code = 0, int64_t statement_offset = -1,
-          int64_t error_position = -1) {
-    while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) {
-      message.pop_back();
-    }
-    message_ = std::move(message);
-    error_ =
-        tide_error{code, message_.c_str(), nullptr, vendor_code, nullptr, nullptr, statement_offset, error_position};
-    return code;
-  }
-
-  // For out-of-memory paths: points at a literal, allocates nothing.
-  int set_static(int code, const char *message) noexcept {
-    error_ = tide_error{code, message, nullptr, 0, nullptr, nullptr, -1, -1};
-    return code;
-  }
-
-  const tide_error *get() const noexcept { return &error_; }
-
- private:
-  std::string message_;
-  tide_error error_{};
-};
+using ErrorRecord = tide::driver::ErrorRecord;
 
 }  // namespace tide_sqlite
 

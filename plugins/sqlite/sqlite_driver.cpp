@@ -49,9 +49,7 @@ int entry_connect(const char *url, const tide_connect_options *options, tide_con
 // Destructors are noexcept: nothing escapes.
 void entry_close(tide_conn *conn) { delete conn; }
 
-const tide_error kNoConnection = {TIDE_EMISUSE, "no connection", nullptr, 0, nullptr, nullptr, -1, -1};
-
-const tide_error *entry_last_error(tide_conn *conn) { return conn ? conn->error_.get() : &kNoConnection; }
+const tide_error *entry_last_error(tide_conn *conn) { return conn ? conn->error_.get() : &tide::driver::kNoConnection; }
 
 const char *entry_server_version(tide_conn *) { return sqlite3_libversion(); }
 
@@ -105,13 +103,7 @@ int entry_unlock(tide_conn *conn, const char *) {
 }
 
 int entry_split(const char *sql, size_t len, tide_split_fn fn, void *user) {
-  try {
-    return split_script(sql, len, fn, user);
-  } catch (const std::bad_alloc &) {
-    return TIDE_ENOMEM;
-  } catch (...) {
-    return TIDE_EINTERNAL;
-  }
+  return tide::driver::guarded_bare([&] { return split_script(sql, len, fn, user); });
 }
 
 int entry_upsert(tide_conn *conn, const tide_upsert *spec, const tide_value *values, size_t nrows,

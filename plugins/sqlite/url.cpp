@@ -8,31 +8,10 @@
 #include <cctype>
 #include <cstddef>
 
+#include <percent.h>
+
 namespace tide_sqlite {
 namespace {
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// URLs escape spaces and the like as %XX.
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    int high = i + 2 < text.size() && text[i] == '%' ? hex_digit(text[i + 1]) : -1;
-    int low = high >= 0 ? hex_digit(text[i + 2]) : -1;
-    if (low >= 0) {
-      out += static_cast<char>(high * 16 + low);
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
 
 // The query string is allowed (dbmate and Rails URLs carry one) and ignored, except
 // mode=ro.
@@ -61,7 +40,8 @@ int parse_url(std::string_view url, Target &target, std::string &error) {
     rest = rest.substr(0, q);
   }
   if (rest.starts_with("//")) rest.remove_prefix(2);
-  target.path = percent_decode(rest);
+  // URLs escape spaces and the like as %XX; a lone '%' is part of the file name.
+  tide::driver::percent_decode(rest, target.path, tide::driver::StrayPercent::kKeep);
   target.memory = target.path == ":memory:";
   if (target.path.empty()) {
     error = "the SQLite URL names no database file (expected sqlite:PATH)";

@@ -5,6 +5,9 @@
 # in that folder, create the test user (with a password) and database, export_var
 # TIDE_TEST_MYSQL_URL (and TIDE_TEST_MYSQL_SOCKET, the server's unix socket). The test
 # user may create databases: the end-to-end tests make one each.
+# mariadb_launch: start mariadbd again on that data folder, port and socket (the settings
+# are in $TIDE_DB_DIR/mariadb/server.cnf) and wait until it answers; for tests that stop
+# the server under a running migration (tests/cli/test_mysql_shutdown.sh). Needs say/die.
 # mariadb_stop: stop that server if it runs; never fails.
 
 mariadb_dir() { printf '%s/mariadb' "$TIDE_DB_DIR"; }
@@ -16,6 +19,43 @@ mariadb_admin() {
   local dir
   dir=$(mariadb_dir)
   mariadb --no-defaults --protocol=socket --socket="$dir/mysqld.sock" -uroot "$@"
+}
+
+# The server's settings, so a relaunch (mariadb_launch) uses the same ones.
+# utf8mb4 by default, so every database the tests create holds any text.
+mariadb_write_config() {
+  local dir
+  dir=$(mariadb_dir)
+  cat >"$dir/server.cnf" <<EOF
+[mariadbd]
+datadir=$dir/data
+socket=$dir/mysqld.sock
+pid-file=$dir/mysqld.pid
+log-error=$dir/error.log
+port=$1
+bind-address=127.0.0.1
+skip-name-resolve
+character-set-server=utf8mb4
+collation-server=utf8mb4_unicode_ci
+innodb-buffer-pool-size=64M
+max-connections=200
+EOF
+}
+
+mariadb_launch() {
+  local dir i
+  dir=$(mariadb_dir)
+  mariadbd --defaults-file="$dir/server.cnf" --user="$(mariadb_user)" >>"$dir/error.log" 2>&1 </dev/null &
+  echo $! >"$dir/launcher.pid"
+  for ((i = 0; i < 600; i++)); do
+    if mariadb-admin --no-defaults --protocol=socket --socket="$dir/mysqld.sock" -uroot ping >/dev/null 2>&1; then
+      return 0
+    fi
+    kill -0 "$(cat "$dir/launcher.pid")" 2>/dev/null || { tail -20 "$dir/error.log" >&2; die "mariadbd exited while starting"; }
+    sleep 0.1
+  done
+  tail -20 "$dir/error.log" >&2
+  die "mariadbd did not answer within 60 s"
 }
 
 mariadb_start() {
@@ -37,25 +77,9 @@ mariadb_start() {
     --skip-test-db >"$dir/install.log" 2>&1 ||
     { cat "$dir/install.log" >&2; die "mariadb-install-db failed"; }
 
+  mariadb_write_config "$port"
   say "==> MariaDB: starting mariadbd on 127.0.0.1:$port"
-  # utf8mb4 by default, so every database the tests create holds any text.
-  mariadbd --no-defaults --user="$user" --datadir="$dir/data" \
-    --socket="$dir/mysqld.sock" --pid-file="$dir/mysqld.pid" --log-error="$dir/error.log" \
-    --port="$port" --bind-address=127.0.0.1 --skip-name-resolve \
-    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
-    --innodb-buffer-pool-size=64M --max-connections=200 \
-    >>"$dir/error.log" 2>&1 </dev/null &
-  echo $! >"$dir/launcher.pid"
-
-  local i
-  for ((i = 0; i < 600; i++)); do
-    if mariadb-admin --no-defaults --protocol=socket --socket="$dir/mysqld.sock" -uroot ping >/dev/null 2>&1; then
-      break
-    fi
-    kill -0 "$(cat "$dir/launcher.pid")" 2>/dev/null || { tail -20 "$dir/error.log" >&2; die "mariadbd exited while starting"; }
-    sleep 0.1
-  done
-  ((i < 600)) || { tail -20 "$dir/error.log" >&2; die "mariadbd did not answer within 60 s"; }
+  mariadb_launch
 
   mariadb_admin <<SQL || die "could not create the MariaDB test user and database"
 CREATE DATABASE tide_test CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;

@@ -90,7 +90,12 @@ EOF
   expect_stderr_contains "migrations/001_three.sql:5:"
   expect_stderr_contains "statement 3: CREATE TABLE c"
   expect_stderr_contains "mysql error 1005"
-  expect_stderr_contains "tide resolve 001"
+  # The way out: resolve either way, repair, and on_error (which an SQL file cannot have).
+  expect_stderr_contains "the database commits DDL as it runs"
+  expect_stderr_contains "tide resolve 001 --applied"
+  expect_stderr_contains "tide resolve 001 --rolled-back"
+  expect_stderr_contains "tide repair"
+  expect_stderr_contains "written as a .lua migration, its \`on_error = function(db, err)\` can do that undo"
   expect_history 001 dirty
   expect_mq "SELECT GROUP_CONCAT(table_name ORDER BY table_name) FROM information_schema.tables
              WHERE table_schema = '$MY_DB' AND table_name IN ('a', 'b', 'c', 'd')" "a,b"
@@ -132,6 +137,58 @@ EOF
   expect_mq "SELECT COUNT(*) FROM t" 0
   expect_mq "SELECT COUNT(*) FROM tide_history WHERE version = '002'" 0
   expect_history 001 applied
+}
+
+# A Lua migration's on_error on MySQL: it runs after the failure, and the message says
+# what it did instead of offering it.
+
+# two_halves_with_on_error SQL: a project whose migration 001 creates one table, fails on
+# the second, and runs SQL in its on_error.
+two_halves_with_on_error() {
+  mysql_project
+  write migrations/001_two.lua <<EOF
+return {
+  up = function(db)
+    db:exec [[CREATE TABLE first_half (id INT)]]
+    db:exec [[CREATE TABLE second_half (id INT REFERENCES missing_table (id))]]
+  end,
+  down = function(db) db:exec [[DROP TABLE first_half]] end,
+  on_error = function(db, err) db:exec [[$1]] end,
+}
+EOF
+}
+
+test_on_error_undoes_ddl_and_clears_dirty() {
+  two_halves_with_on_error "DROP TABLE IF EXISTS first_half"
+  tide up
+  expect_exit 1
+  expect_stderr_contains "migrations/001_two.lua:4:"
+  expect_stdout_contains "001 on_error ran: ok; its dirty record was removed"
+  expect_stderr_contains "its on_error hook ran and succeeded, so its dirty record was removed"
+  expect_stderr_contains "hint: fix the migration, then run \`tide up\` again"
+  expect_stderr_not_contains "\`on_error = function"
+  expect_mq "SELECT COUNT(*) FROM tide_history" 0
+  expect_mq "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '$MY_DB' AND table_name = 'first_half'" 0
+}
+
+test_failing_on_error_keeps_dirty_and_says_so() {
+  two_halves_with_on_error "DROP TABLE no_such_table"
+  tide up
+  expect_exit 1
+  expect_stdout_contains "001 on_error failed:"
+  expect_stderr_contains "its on_error hook failed too:"
+  expect_stderr_contains "Unknown table"
+  expect_stderr_contains "hint: its on_error hook did not undo it, so migration 001 stays dirty"
+  expect_stderr_contains "tide resolve 001 --rolled-back"
+  expect_stderr_not_contains "\`on_error = function"
+  expect_history 001 dirty
+  expect_mq "SELECT error LIKE '%on_error hook failed too%Unknown table%' FROM tide_history" 1
+  # The next run's message carries both errors from the history.
+  tide up
+  expect_exit 5
+  expect_stderr_contains "migration 001 is dirty"
+  expect_stderr_contains "its on_error hook failed too:"
+  expect_stderr_contains "tide repair"
 }
 
 test_wrong_password_is_never_shown() {
@@ -192,6 +249,8 @@ EOF
   grep -qE "Lost connection|server has gone away|Connection was killed" "$T_DIR/bg.err" ||
     fail "the error does not say the connection was lost: $(cat "$T_DIR/bg.err")"
   grep -qF "migrations/001_slow.lua" "$T_DIR/bg.err" || fail "the error does not name the file: $(cat "$T_DIR/bg.err")"
+  grep -qF 'an `on_error = function(db, err)` in the migration can do that undo' "$T_DIR/bg.err" ||
+    fail "the hint does not offer on_error: $(cat "$T_DIR/bg.err")"
   expect_history 001 dirty
   expect_mq "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '$MY_DB' AND table_name = 'after_loss'" 0
   tide status

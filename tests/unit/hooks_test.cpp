@@ -95,6 +95,22 @@ TEST_CASE("hooks: a failing after_migrate fails the run without the error hook")
   CHECK(f.db.state.history.size() == 1);
 }
 
+TEST_CASE("hooks: ctx.applied is kept for hooks, and not kept without any") {
+  HookItem a;
+  a.version = "1";
+  RecordingHooks some;
+  HookedRun with(some, HookedRun::kMigrate);
+  REQUIRE(with.begin().ok());
+  REQUIRE(with.after_each(a).ok());
+  CHECK(with.done().size() == 1);
+  // Nothing would read the list: a thousand-migration run does not grow it.
+  NoHooks none;
+  HookedRun without(none, HookedRun::kMigrate);
+  REQUIRE(without.begin().ok());
+  REQUIRE(without.after_each(a).ok());
+  CHECK(without.done().empty());
+}
+
 TEST_CASE("run_process: output, exit code, input, missing command, timeout") {
   ProcessSpec spec;
   spec.argv = {"sh", "-c", "read x; echo out:$x; echo err >&2; exit 7"};

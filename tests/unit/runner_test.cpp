@@ -137,6 +137,46 @@ TEST_CASE("without transactional DDL, dirty-then-applied costs one history commi
   CHECK(f.db.commits == 2);
 }
 
+namespace {
+
+// A history that writes several rows in one statement (the driver's upsert): one commit
+// each, without BEGIN/COMMIT.
+class PuttingHistory : public FakeHistory {
+ public:
+  PuttingHistory(FakeDb &db) : FakeHistory(db), db_(db) {}
+  bool can_put() const override { return true; }
+  Status put(std::span<const HistoryRecord> rows) override {
+    if (!db_.in_tx) ++db_.autocommits;
+    for (const HistoryRecord &r : rows) db_.state.history[r.version] = r;
+    ++puts;
+    return {};
+  }
+  int puts = 0;
+
+ private:
+  FakeDb &db_;
+};
+
+}  // namespace
+
+TEST_CASE("with upsert, the applied and dirty marks share one statement and no transaction") {
+  Fixture f;
+  f.db.transactional_ddl = false;
+  PuttingHistory history(f.db);
+  f.sql("1_a.sql", "CREATE a;");
+  f.sql("2_b.sql", "CREATE b;");
+  f.sql("3_c.sql", "CREATE c;");
+  auto cat = scan_migrations(f.dir.path() / "migrations", "migrations");
+  REQUIRE(cat.ok());
+  Runner r(f.session, history, f.lua, f.reporter, *cat, {});
+  REQUIRE(r.up({}).ok());
+  for (const char *v : {"1", "2", "3"}) CHECK(f.db.state.history[v].status == "applied");
+  // 1 dirty; put {1 applied, 2 dirty}; put {2 applied, 3 dirty}; 3 applied.
+  CHECK(history.puts == 2);
+  CHECK(f.db.commits == 0);
+  CHECK(f.db.autocommits == 4);
+}
+
 TEST_CASE("without transactional DDL, a failure after an applied one leaves that one applied") {
   Fixture f;
   f.db.transactional_ddl = false;
