@@ -177,6 +177,23 @@ TEST_CASE("with upsert, the applied and dirty marks share one statement and no t
   CHECK(f.db.autocommits == 4);
 }
 
+TEST_CASE("up in a single transaction writes the history rows in one statement when it can") {
+  Fixture f;
+  PuttingHistory history(f.db);
+  f.sql("1_a.sql", "CREATE a;");
+  f.sql("2_b.sql", "CREATE b;");
+  f.sql("3_c.sql", "CREATE c;");
+  auto cat = scan_migrations(f.dir.path() / "migrations", "migrations");
+  REQUIRE(cat.ok());
+  Runner r(f.session, history, f.lua, f.reporter, *cat, {});
+  UpOptions o;
+  o.single_transaction = true;
+  REQUIRE(r.up(o).ok());
+  for (const char *v : {"1", "2", "3"}) CHECK(f.db.state.history[v].status == "applied");
+  CHECK(history.puts == 1);  // one write for the three rows, inside the transaction
+  CHECK(f.db.commits == 1);
+}
+
 TEST_CASE("without transactional DDL, a failure after an applied one leaves that one applied") {
   Fixture f;
   f.db.transactional_ddl = false;
