@@ -9,6 +9,7 @@
 #include <exception>
 #include <new>
 #include <string>
+#include <string_view>
 
 namespace tide::driver {
 
@@ -76,6 +77,20 @@ inline size_t quote_double(const char *ident, size_t len, char *out, size_t cap)
 // `ident`: MySQL's, which works whatever the session's sql_mode (ANSI_QUOTES or not).
 inline size_t quote_backtick(const char *ident, size_t len, char *out, size_t cap) noexcept {
   return quote_with('`', ident, len, out, cap);
+}
+
+// An identifier quoted with q, as a string (for the SQL a driver builds itself).
+inline std::string quoted(char q, std::string_view ident) {
+  std::string out(ident.size() * 2 + 3, '\0');
+  out.resize(quote_with(q, ident.data(), ident.size(), out.data(), out.size()));
+  return out;
+}
+
+// A table name as tide_upsert gives it: "name", or "schema.name" with each part quoted.
+inline std::string quoted_table(char q, std::string_view table) {
+  size_t dot = table.find('.');
+  if (dot == std::string_view::npos) return quoted(q, table);
+  return quoted(q, table.substr(0, dot)) + "." + quoted(q, table.substr(dot + 1));
 }
 
 }  // namespace tide::driver

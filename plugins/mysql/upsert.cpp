@@ -9,6 +9,7 @@
 //
 // failed_row: the refused row itself inside a transaction (locate_failed_row replays the
 // batch row by row), else the first row of the failing statement.
+#include <driver_glue.h>
 #include <mysql.h>
 #include <tide/driver.h>
 
@@ -18,8 +19,6 @@
 #include <string>
 #include <string_view>
 
-#include <driver_glue.h>
-
 #include "connection.h"
 
 namespace tide_mysql {
@@ -28,23 +27,10 @@ namespace {
 constexpr size_t kMaxPlaceholders = 65535;
 constexpr int64_t kPacketMargin = 16 * 1024;  // room for the statement id, types, NULL bitmap
 
-std::string quote(std::string_view ident) {
-  std::string out(ident.size() * 2 + 3, '\0');
-  out.resize(tide::driver::quote_backtick(ident.data(), ident.size(), out.data(), out.size()));
-  return out;
-}
-
-// "name" or "schema.name", each part quoted.
-std::string quote_table(std::string_view table) {
-  size_t dot = table.find('.');
-  if (dot == std::string_view::npos) return quote(table);
-  return quote(table.substr(0, dot)) + "." + quote(table.substr(dot + 1));
-}
-
 // The statement for `rows` rows: INSERT ... VALUES (?, ...), ... [ON DUPLICATE KEY ...].
 std::string upsert_sql(const tide_upsert &spec, size_t rows) {
-  std::string sql = "INSERT INTO " + quote_table(spec.table) + " (";
-  for (size_t c = 0; c < spec.ncolumns; ++c) sql += (c ? ", " : "") + quote(spec.columns[c]);
+  std::string sql = "INSERT INTO " + tide::driver::quoted_table('`', spec.table) + " (";
+  for (size_t c = 0; c < spec.ncolumns; ++c) sql += (c ? ", " : "") + tide::driver::quoted('`', spec.columns[c]);
   std::string tuple = "(";
   for (size_t c = 0; c < spec.ncolumns; ++c) tuple += c ? ", ?" : "?";
   tuple += ")";
@@ -54,13 +40,13 @@ std::string upsert_sql(const tide_upsert &spec, size_t rows) {
   if (spec.mode == TIDE_UPSERT_UPDATE && spec.nupdate > 0) {
     sql += " ON DUPLICATE KEY UPDATE ";
     for (size_t u = 0; u < spec.nupdate; ++u) {
-      std::string col = quote(spec.update[u]);
+      std::string col = tide::driver::quoted('`', spec.update[u]);
       sql += (u ? ", " : "") + col + " = VALUES(" + col + ")";
     }
   } else if (spec.mode != TIDE_UPSERT_INSERT) {
     // IGNORE (and UPDATE with nothing to set): a no-op assignment, which the server
     // counts as 0 affected rows. INSERT IGNORE would also swallow unrelated errors.
-    std::string col = quote(spec.nkey > 0 ? spec.key[0] : spec.columns[0]);
+    std::string col = tide::driver::quoted('`', spec.nkey > 0 ? spec.key[0] : spec.columns[0]);
     sql += " ON DUPLICATE KEY UPDATE " + col + " = " + col;
   }
   return sql;

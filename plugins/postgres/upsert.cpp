@@ -46,24 +46,11 @@ namespace {
 constexpr size_t kMaxParams = 65535;  // the protocol's limit on bound parameters
 constexpr const char *kAlias = "tide_t";
 
-std::string quoted(std::string_view ident) {
-  std::string out(ident.size() * 2 + 3, '\0');
-  out.resize(tide::driver::quote_double(ident.data(), ident.size(), out.data(), out.size()));
-  return out;
-}
-
-// "schema.name" quotes each part; "name" is one part.
-std::string quoted_table(std::string_view table) {
-  size_t dot = table.find('.');
-  if (dot == std::string_view::npos) return quoted(table);
-  return quoted(table.substr(0, dot)) + "." + quoted(table.substr(dot + 1));
-}
-
 std::string list(const char *const *names, size_t n, std::string_view prefix = {}, std::string_view suffix = {}) {
   std::string out;
   for (size_t i = 0; i < n; ++i) {
     if (i) out += ", ";
-    out.append(prefix).append(quoted(names[i])).append(suffix);
+    out.append(prefix).append(tide::driver::quoted('"', names[i])).append(suffix);
   }
   return out;
 }
@@ -73,7 +60,7 @@ bool ignores_conflicts(const tide_upsert &spec) {
 }
 
 std::string upsert_sql(const tide_upsert &spec, size_t rows) {
-  std::string sql = "INSERT INTO " + quoted_table(spec.table) + " AS " + kAlias + " (" +
+  std::string sql = "INSERT INTO " + tide::driver::quoted_table('"', spec.table) + " AS " + kAlias + " (" +
                     list(spec.columns, spec.ncolumns) + ") VALUES ";
   sql.reserve(sql.size() + rows * spec.ncolumns * 8);
   size_t param = 0;
@@ -87,7 +74,7 @@ std::string upsert_sql(const tide_upsert &spec, size_t rows) {
   if (ignores_conflicts(spec)) return sql + " ON CONFLICT" + target + " DO NOTHING";
   std::string set;
   for (size_t i = 0; i < spec.nupdate; ++i) {
-    std::string c = quoted(spec.update[i]);
+    std::string c = tide::driver::quoted('"', spec.update[i]);
     set += (i ? ", " : "") + c + " = EXCLUDED." + c;
   }
   sql += " ON CONFLICT" + target + " DO UPDATE SET " + set + " WHERE (" +

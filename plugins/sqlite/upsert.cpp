@@ -27,22 +27,9 @@ namespace {
 
 constexpr size_t kCacheSize = 8;
 
-std::string quoted(std::string_view ident) {
-  std::string out(ident.size() * 2 + 3, '\0');
-  out.resize(tide::driver::quote_double(ident.data(), ident.size(), out.data(), out.size()));
-  return out;
-}
-
-// "schema.name" quotes each part; "name" is one part.
-std::string quoted_table(std::string_view table) {
-  size_t dot = table.find('.');
-  if (dot == std::string_view::npos) return quoted(table);
-  return quoted(table.substr(0, dot)) + "." + quoted(table.substr(dot + 1));
-}
-
 std::string list(const char *const *names, size_t n, const std::string &prefix = {}) {
   std::string out;
-  for (size_t i = 0; i < n; ++i) out += (i ? ", " : "") + prefix + quoted(names[i]);
+  for (size_t i = 0; i < n; ++i) out += (i ? ", " : "") + prefix + tide::driver::quoted('"', names[i]);
   return out;
 }
 
@@ -58,7 +45,7 @@ std::string tuples(size_t rows, size_t width) {
 }
 
 std::string upsert_sql(const tide_upsert &spec, size_t rows) {
-  std::string table = quoted_table(spec.table);
+  std::string table = tide::driver::quoted_table('"', spec.table);
   std::string sql =
       "INSERT INTO " + table + " (" + list(spec.columns, spec.ncolumns) + ") VALUES " + tuples(rows, spec.ncolumns);
   if (spec.mode == TIDE_UPSERT_INSERT) return sql;
@@ -66,7 +53,7 @@ std::string upsert_sql(const tide_upsert &spec, size_t rows) {
   if (spec.mode == TIDE_UPSERT_IGNORE || spec.nupdate == 0) return sql + " ON CONFLICT" + target + " DO NOTHING";
   std::string set, differs;
   for (size_t i = 0; i < spec.nupdate; ++i) {
-    std::string c = quoted(spec.update[i]);
+    std::string c = tide::driver::quoted('"', spec.update[i]);
     set += (i ? ", " : "") + c + " = excluded." + c;
     differs += (i ? " OR " : "") + table + "." + c + " IS NOT excluded." + c;
   }
@@ -77,7 +64,8 @@ std::string upsert_sql(const tide_upsert &spec, size_t rows) {
 std::string existing_sql(const tide_upsert &spec, size_t rows) {
   // "k" IN (?, ?, ...) for one key column; ("a", "b") IN (VALUES (?, ?), ...) for more.
   std::string in = spec.nkey == 1 ? tuples(1, rows) : "(VALUES " + tuples(rows, spec.nkey) + ")";
-  return "SELECT count(*) FROM " + quoted_table(spec.table) + " WHERE (" + list(spec.key, spec.nkey) + ") IN " + in;
+  return "SELECT count(*) FROM " + tide::driver::quoted_table('"', spec.table) + " WHERE (" +
+         list(spec.key, spec.nkey) + ") IN " + in;
 }
 
 class Upsert {
