@@ -3,27 +3,13 @@
 # of a few rows (with a NULL), of 5,000 rows (several batches), and db:load_csv with
 # types; the SQL seed is the dialect's own (passed to seed_files).
 #
-#   skip_without_upsert DRIVER   skip the script when the driver lacks the upsert member
 #   seed_files SQL               the migration, the seeds and the CSV
+#   broken_seed                  seeds/040_broken.lua: its second upsert's row 2 is NULL
+#                                in a NOT NULL column, after a first upsert that worked
 #   seeds_twice_case FIRST   the seeds run twice, then once more after a CSV edit;
 #                            FIRST is what `contents` prints after the first run
 # The server's test defines: contents (everything the seeds wrote, as text) and
 # expect_db SQL EXPECTED (a query on the test's database).
-
-# skip_without_upsert DRIVER: end the script as skipped (exit 77) with a message when
-# the driver has no upsert member yet. Not a failure under TIDE_REQUIRE_SERVERS=1: the
-# server is there; the driver legitimately lacks the optional ABI 1.1 member.
-skip_without_upsert() {
-  local line
-  line=$("$TIDE_BIN" drivers 2>/dev/null | grep -E "^$1 ") || {
-    echo "the $1 driver is not built: \`tide drivers\` does not list it" >&2
-    exit 1
-  }
-  if [[ $line != *"members "*upsert* ]]; then
-    echo "skipped: the $1 driver has no upsert member yet (\`tide drivers\`: $line), so db:upsert / db:load_csv cannot run on it"
-    exit 77
-  fi
-}
 
 # seed_files SQL_SEED: the migration (portable DDL), the Lua seeds, the CSV, and the
 # dialect's SQL seed (seeds/030_settings.sql) with the text given.
@@ -102,4 +88,16 @@ seeds_twice_case() {
   expect_exit 0
   expect_stdout_contains "seed 020_countries ... done (0 inserted, 1 updated, 3 unchanged"
   expect_db "SELECT population FROM countries WHERE code = 'no'" 5600000
+}
+
+# broken_seed: a seed that fails half-way, on the second row of its second upsert.
+broken_seed() {
+  write seeds/040_broken.lua <<'EOF'
+return {
+  run = function(db)
+    db:upsert("roles", { { id = 10, name = "temp" } }, { key = "id" })
+    db:upsert("roles", { { id = 11, name = "ok" }, { id = 12, name = db.NULL } }, { key = "id" })
+  end,
+}
+EOF
 }

@@ -6,8 +6,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/mysql_lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/seeds_servers_lib.sh"
 
-skip_without_upsert mysql
-
 # Everything the seeds write, as one text to compare between runs.
 contents() {
   mq "SELECT CONCAT_WS(':', id, name, IFNULL(level, 'NULL')) FROM roles ORDER BY id;
@@ -37,14 +35,7 @@ theme:dark"
 test_seed_failing_half_way_rolls_back_on_mariadb() {
   mysql_project
   seed_files "INSERT INTO settings (k, v) VALUES ('theme', 'dark');"
-  write seeds/040_broken.lua <<'EOF'
-return {
-  run = function(db)
-    db:upsert("roles", { { id = 10, name = "temp" } }, { key = "id" })
-    db:upsert("roles", { { id = 11, name = "ok" }, { id = 12, name = db.NULL } }, { key = "id" })
-  end,
-}
-EOF
+  broken_seed
   tide up --seed
   expect_exit 1
   expect_stderr_contains "seeds/040_broken.lua:"
