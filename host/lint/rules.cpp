@@ -1,0 +1,104 @@
+// The rule table of SPEC §7. docs/lint.md shows the same rows; a unit test checks that
+// every rule here has its row there and at least one firing test.
+#include "lint/lint.h"
+
+namespace tide::lint {
+
+namespace {
+
+constexpr const char *kAll = "postgres,mysql,sqlite";
+
+constexpr RuleInfo kRules[] = {
+    {"not-null-without-default", kAll, Severity::kError,
+     "ADD COLUMN ... NOT NULL without a DEFAULT (and, on PostgreSQL, ALTER COLUMN ... SET NOT NULL): fails on a "
+     "table with rows, or scans it under an exclusive lock",
+     "add the column nullable (or with a DEFAULT), backfill it in batches, then add NOT NULL; on PostgreSQL 12+ "
+     "add CHECK (col IS NOT NULL) NOT VALID and VALIDATE it first, so SET NOT NULL needs no scan"},
+    {"add-column-default-rewrite", "postgres", Severity::kError,
+     "ADD COLUMN with a DEFAULT that rewrites the whole table: a volatile default (now(), random(), "
+     "gen_random_uuid(), clock_timestamp(), ...) on any version, any default before PostgreSQL 11",
+     "add the column without a default, then ALTER COLUMN ... SET DEFAULT for new rows and backfill existing "
+     "rows in batches"},
+    {"index-not-concurrent", "postgres", Severity::kError,
+     "CREATE INDEX or DROP INDEX without CONCURRENTLY on a table that exists before this run: blocks writes to "
+     "the table while the index is built",
+     "use CREATE INDEX CONCURRENTLY (DROP INDEX CONCURRENTLY) in a migration marked -- tide:no-transaction "
+     "(transaction = false in Lua)"},
+    {"concurrent-in-transaction", "postgres", Severity::kError,
+     "CONCURRENTLY in a migration that runs in a transaction: PostgreSQL refuses it",
+     "mark the migration -- tide:no-transaction (transaction = false in Lua) and keep that statement alone in it"},
+    {"constraint-without-not-valid", "postgres", Severity::kError,
+     "ADD FOREIGN KEY or CHECK constraint without NOT VALID on a table that exists before this run: validating "
+     "it scans the table while writes are blocked",
+     "ADD CONSTRAINT ... NOT VALID, then ALTER TABLE ... VALIDATE CONSTRAINT in a later migration"},
+    {"missing-lock-timeout", "postgres", Severity::kWarning,
+     "DDL that takes an ACCESS EXCLUSIVE lock with no lock_timeout set before it in the migration while tide's "
+     "lock_timeout is over 5 s: waiting for the lock queues every other query behind it",
+     "SET lock_timeout = '2s' (SET LOCAL in a transaction) before the statement, or lower lock_timeout in "
+     "tide.lua, and retry when it times out"},
+    {"change-column-type", "postgres,mysql", Severity::kError,
+     "changing a column's type (ALTER COLUMN ... TYPE, MODIFY / CHANGE COLUMN): rewrites the table under an "
+     "exclusive lock and breaks code that reads the old type",
+     "add a new column, backfill it in batches, move the code over, then drop the old column"},
+    {"rename-column", kAll, Severity::kError,
+     "RENAME COLUMN: code still running with the old name fails as soon as the migration commits",
+     "add the new column, write both, backfill, move reads over, then drop the old one"},
+    {"rename-table", kAll, Severity::kError,
+     "renaming a table (ALTER TABLE ... RENAME TO, RENAME TABLE): code still running with the old name fails",
+     "create the new table (or a view under the old name), move the code over, then drop the old name"},
+    {"drop-column", kAll, Severity::kError,
+     "DROP COLUMN on a table that exists before this run: the data is gone and code still reading the column "
+     "fails",
+     "stop reading the column in the code and deploy that first, then drop it with -- tide:lint-ignore "
+     "drop-column"},
+    {"drop-table", kAll, Severity::kError,
+     "DROP TABLE of a table that exists before this run: the data is gone",
+     "make sure nothing uses it (and that a backup or snapshot exists), then drop it with -- tide:lint-ignore "
+     "drop-table"},
+    {"mixed-ddl-dml", kAll, Severity::kWarning,
+     "schema changes and row changes (INSERT / UPDATE / DELETE) in one migration: the backfill holds the "
+     "schema change's locks for its whole run, and on MySQL a failure leaves half of it committed",
+     "put the row changes in their own migration after the schema change (or in a seed)"},
+    {"unbatched-write", kAll, Severity::kWarning,
+     "UPDATE or DELETE without WHERE: the whole table in one statement, with long locks and replication lag",
+     "write in batches by key range (WHERE id >= ... AND id < ...) in a migration marked -- tide:no-transaction, "
+     "or loop over batches in a Lua migration"},
+    {"missing-down", kAll, Severity::kWarning, "a migration without a down that is not marked irreversible",
+     "write the down (-- tide:down section, or down = function(db) ... end), or mark the migration "
+     "-- tide:irreversible (irreversible = true in Lua)"},
+    {"alter-without-algorithm", "mysql", Severity::kWarning,
+     "ALTER TABLE without ALGORITHM=INSTANT or ALGORITHM=INPLACE: MySQL and MariaDB may copy the whole table "
+     "while writes wait",
+     "add ALGORITHM=INSTANT (or INPLACE), LOCK=NONE so the server refuses instead of copying; use an online "
+     "schema change tool (gh-ost, pt-online-schema-change) for what must copy"},
+};
+
+}  // namespace
+
+const char *severity_name(Severity s) {
+  switch (s) {
+    case Severity::kOff: return "off";
+    case Severity::kWarning: return "warning";
+    case Severity::kError: return "error";
+  }
+  return "error";
+}
+
+bool parse_severity(std::string_view name, Severity &out) {
+  for (Severity s : {Severity::kOff, Severity::kWarning, Severity::kError})
+    if (name == severity_name(s)) {
+      out = s;
+      return true;
+    }
+  return false;
+}
+
+std::span<const RuleInfo> rules() { return kRules; }
+
+const RuleInfo *find_rule(std::string_view id) {
+  for (const RuleInfo &r : kRules)
+    if (r.id == id) return &r;
+  return nullptr;
+}
+
+}  // namespace tide::lint

@@ -1,0 +1,59 @@
+// What `up` would run, per migration, without running it (SPEC §3 `plan`, §7 lint): the
+// input of `tide plan`, of `tide lint` and of the lint gate in `tide up`.
+//
+// SQL migrations are cut into statements by the dialect's own splitter. Lua migrations
+// run their up against a recording session: every db:exec is recorded where it is
+// called; a read whose result the rest of the migration may need (db:query, db:scalar,
+// db:rows) is recorded, marked, and ends that migration's plan — it is never answered
+// with a made-up result.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "lua/state.h"
+#include "migrate/catalog.h"
+#include "migrate/migration.h"
+#include "plugin/session.h"
+#include "util/status.h"
+
+namespace tide {
+
+struct PlannedStatement {
+  enum class Kind {
+    kStatement,  // SQL that up runs (DDL or DML)
+    kRead,       // a query whose result the migration reads (Lua); the plan stops after it
+    kRows,       // rows written by db:upsert / db:insert / db:load_csv (sql: a summary)
+  };
+  Kind kind = Kind::kStatement;
+  std::string sql;      // the statement as the splitter cut it: first token to last
+  std::string leading;  // comments and blanks between the previous statement and this one
+  // Where sql starts in the migration's file (1-based). In a Lua migration: the line of
+  // the db call, and `exact` is false — lines inside the SQL string are counted from it.
+  int line = 0;
+  int column = 1;
+  bool exact = true;
+  std::string note;  // for the reader of the plan: "needs a real result", "3 rows into roles"
+};
+
+struct MigrationPlan {
+  const MigrationFile *file = nullptr;  // the catalog's
+  bool transactional = true;
+  bool has_down = false;
+  bool irreversible = false;
+  // File-wide `-- tide:lint-ignore RULE`s: in a .sql file those above `-- tide:up`, in a
+  // .lua file those in the comment lines before the first line of code.
+  std::vector<std::string> lint_ignore;
+  std::string skipped;  // why the env gate skips it (nothing planned); empty: it runs
+  std::vector<PlannedStatement> statements;
+  // Non-empty: the plan ends early, and why (the read it stopped at, a Lua error).
+  std::string stopped;
+};
+
+// Plans m's direction dir without a database: nothing is sent anywhere. dialect splits the
+// SQL (it needs no connection); lua is the state m was loaded in. server_version is what
+// db:server_version() answers in a Lua migration (empty: unknown, offline).
+Result<MigrationPlan> plan_migration(Migration &m, Direction dir, LuaState &lua, const Dialect &dialect,
+                                     const std::string &server_version = {});
+
+}  // namespace tide
