@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/dump.h"
+#include "cli/lint.h"
 #include "cli/options.h"
 #include "cli/output.h"
 #include "cli/scaffold.h"
@@ -41,8 +42,10 @@ OutputOptions output_options(const CommandLine &cl) {
   // so `tide up 2>err.log` writes no escape codes to the log.
   o.color = !cl.no_color && !(no_color && *no_color) && !cl.json && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
   o.terminal = isatty(STDOUT_FILENO);
-  // `dump -o -` writes the schema to stdout: nothing else may go there.
+  // `dump -o -` writes the schema to stdout, `lint --format json|sarif` one document:
+  // nothing else may go there.
   if (cl.command == "dump" && cl.dump_output == "-") o.quiet = true;
+  if (cl.command == "lint" && cl.lint.format != "text") o.quiet = true;
   return o;
 }
 
@@ -57,6 +60,9 @@ static int run(int argc, char **argv) {
 
   // 2. The project folder: -C first, like git and make.
   std::error_code ec;
+  // Where the user is (before -C): SARIF paths are relative to it, as code scanning reads
+  // them from the repository's root.
+  const std::filesystem::path start_dir = std::filesystem::current_path(ec);
   if (!cl.dir.empty() && (std::filesystem::current_path(cl.dir, ec), ec))
     return fail(out, Status::fail(Exit::kUsage, fmt::format("-C {}: {}", cl.dir, ec.message())));
   // Folders named on the command line are relative to where tide was started (after -C),
@@ -64,6 +70,7 @@ static int run(int argc, char **argv) {
   for (auto &dir : cl.config.plugin_path) dir = std::filesystem::absolute(dir, ec).string();
   if (!cl.dump_output.empty() && cl.dump_output != "-")
     cl.dump_output = std::filesystem::absolute(cl.dump_output, ec).string();
+  for (auto &file : cl.lint.files) file = std::filesystem::absolute(file, ec).lexically_normal().string();
   if (cl.command == "init") {
     Status s = init_project(out);
     return s.ok() ? 0 : fail(out, s);
@@ -91,6 +98,10 @@ static int run(int argc, char **argv) {
   }
   if (cl.command == "drivers") {
     Status s = list_drivers(*config, out);
+    return s.ok() ? 0 : fail(out, s);
+  }
+  if (cl.command == "lint" && (cl.lint.all || cl.lint.rules || !cl.lint.files.empty())) {
+    Status s = lint_offline(cl.lint, *config, lua, out, start_dir);
     return s.ok() ? 0 : fail(out, s);
   }
 

@@ -12,10 +12,9 @@ namespace tide {
 namespace {
 
 constexpr const char *kExitCodes =
-    "Exit codes: 0 ok; 1 a migration, seed or hook failed; 2 usage or config error; 3 pending migrations "
-    "(status --exit-code); 4 lock not acquired in time (wait: no connection in time); 5 validation failed (checksum "
-    "changed, "
-    "dirty, missing file, out of order).";
+    "Exit codes: 0 ok; 1 a migration, seed or hook failed, or lint found an error-level problem; 2 usage or config "
+    "error; 3 pending migrations (status --exit-code); 4 lock not acquired in time (wait: no connection in time); "
+    "5 validation failed (checksum changed, dirty, missing file, out of order).";
 
 // A usage error echoes the arguments, and Output (which masks the database password)
 // does not exist yet: mask the passwords of any URL among them here.
@@ -94,6 +93,13 @@ std::optional<int> parse_command_line(int argc, char **argv, CommandLine &c) {
   dump->add_option("-o,--output", c.dump_output, "Write to FILE instead of schema.sql; - for standard output");
   auto *wait = app.add_subcommand("wait", "Wait until the database accepts a connection (exit 4 on timeout)");
   wait->add_option("--timeout", c.wait_timeout, "How long to wait: 500ms, 30s, 5m (default 60s)");
+  auto *lint = app.add_subcommand("lint", "Check migrations against the safety rules (default: the pending ones)");
+  lint->add_option("FILES", c.lint.files, "Check these migration files (needs no database)");
+  auto *lint_all = lint->add_flag("--all", c.lint.all, "Check every migration file (needs no database)");
+  lint->add_option("--format", c.lint.format, "text (default), json (one document) or sarif (code scanning)")
+      ->check(CLI::IsMember({"text", "json", "sarif"}));
+  lint->add_flag("--rules", c.lint.rules, "List the rules (id, severity, dialects, what each catches) and stop");
+  lint_all->excludes("FILES");
   (void)init;
 
   try {

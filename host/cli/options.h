@@ -10,6 +10,14 @@
 
 namespace tide {
 
+// tide lint [FILES] [--all] [--format text|json|sarif] [--rules]
+struct LintOptions {
+  std::vector<std::string> files;  // absolute once main has read them
+  bool all = false;
+  std::string format = "text";
+  bool rules = false;  // list the rules and stop
+};
+
 struct CommandLine {
   // global
   std::string dir;  // -C
@@ -29,6 +37,7 @@ struct CommandLine {
   bool applied = false, rolled_back = false;  // resolve
   std::string dump_output;                    // dump -o FILE ("-": stdout; empty: schema.sql)
   std::string wait_timeout = "60s";           // wait --timeout DUR
+  LintOptions lint;
 };
 
 // Parses argv. Returns an exit code when the process should stop now (--help,

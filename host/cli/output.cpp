@@ -156,6 +156,37 @@ void Output::migration_failed(const MigrationFile &file, Direction dir, const Er
 
 void Output::note(std::string_view name, std::string_view text) { event(name, {{"message", std::string(text)}}, text); }
 
+void Output::lint_finding(const lint::Finding &f, bool as_warning) {
+  const char *level = lint::severity_name(f.severity);
+  std::string where = f.line > 0 ? fmt::format("{}:{}:{}", f.file, f.line, f.column > 0 ? f.column : 1) : f.file;
+  if (o_.json) {
+    event("lint", {{"rule", f.rule}, {"severity", level}, {"file", f.file}, {"line", std::to_string(f.line)},
+                   {"column", std::to_string(f.column)}, {"message", f.message}, {"fix", f.fix},
+                   {"statement", f.statement}},
+          "");
+    return;
+  }
+  std::string head = fmt::format("{}: {}[{}]: {}", where, level, f.rule, f.message);
+  std::string body;
+  if (!f.statement.empty()) body += fmt::format("\n    | {}", f.statement);
+  if (!f.fix.empty()) body += fmt::format("\n  fix: {}", f.fix);
+  if (as_warning) {
+    warn(head + body);
+    return;
+  }
+  if (o_.quiet) return;
+  end_line();
+  const char *ansi = f.severity == lint::Severity::kError ? kRed : kYellow;
+  write(stdout, fmt::format("{}: {}{}\n", where, paint(fmt::format("{}[{}]", level, f.rule), ansi),
+                            fmt::format(": {}{}", f.message, paint(body, kDim))));
+}
+
+void Output::document(std::string_view text) {
+  end_line();
+  write(stdout, text);
+  std::fflush(stdout);
+}
+
 void Output::warn(std::string_view text) {
   if (o_.json) {
     event("warning", {{"message", std::string(text)}}, "");

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "lint/lint.h"
 #include "migrate/overview.h"
 #include "migrate/reporter.h"
 #include "util/status.h"
@@ -46,6 +47,13 @@ class Output : public Reporter {
   void progress(std::string_view text);
   void status_table(const Overview &ov);
   void seed_table(const std::vector<SeedStatus> &seeds);
+  // One lint finding (SPEC §7): "file:line:col: error[rule]: message", the statement and
+  // the fix; a "lint" event with --json. as_warning: shown as a warning on stderr instead
+  // (tide up outside protected environments).
+  void lint_finding(const lint::Finding &f, bool as_warning = false);
+  // A whole document for stdout (lint --format json|sarif): written even with --quiet,
+  // masked like everything else.
+  void document(std::string_view text);
 
   // Reporter
   void migration_begin(const MigrationFile &file, Direction dir) override;

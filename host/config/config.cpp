@@ -27,10 +27,12 @@ std::string_view trim(std::string_view s) {
 
 class TableReader {
  public:
-  TableReader(lua_State *L, int index, std::string file) : L_(L), t_(index), file_(std::move(file)) {}
+  // prefix names a nested table in errors ("lint.").
+  TableReader(lua_State *L, int index, std::string file, std::string prefix = {})
+      : L_(L), t_(index), file_(std::move(file)), prefix_(std::move(prefix)) {}
 
   Status fail(const std::string &key, const std::string &what) const {
-    return Status::fail(Exit::kUsage, fmt::format("{}: `{}` {}", file_, key, what));
+    return Status::fail(Exit::kUsage, fmt::format("{}: `{}{}` {}", file_, prefix_, key, what));
   }
 
   // Each reader leaves the stack as it found it and succeeds when the key is absent.
@@ -115,10 +117,35 @@ class TableReader {
     return fail("hooks", "must be a table: hooks = { before_migrate = function(ctx) ... end, ... }");
   }
 
+  // `lint = { enable = {...}, disable = {...}, severity = { [rule] = "warning" } }` (SPEC §7):
+  // every rule id is checked here, so a typo is an error rather than a rule silently on.
+  Status lint(lint::Settings &out) {
+    lua_getfield(L_, t_, "lint");
+    if (lua_isnil(L_, -1)) {
+      lua_pop(L_, 1);
+      return {};
+    }
+    if (!lua_istable(L_, -1)) {
+      lua_pop(L_, 1);
+      return fail("lint", "must be a table: lint = { disable = { \"missing-down\" } }");
+    }
+    TableReader inner(L_, lua_gettop(L_), file_, "lint.");
+    Status s = inner.keys("lint", {"enable", "disable", "severity"});
+    if (s.ok()) s = inner.list("enable", out.enable);
+    if (s.ok()) s = inner.list("disable", out.disable);
+    for (const auto *ids : {&out.enable, &out.disable})
+      for (const std::string &id : *ids)
+        if (s.ok()) s = inner.rule_id(ids == &out.enable ? "enable" : "disable", id);
+    if (s.ok()) s = inner.severities(out.severity);
+    lua_pop(L_, 1);
+    return s;
+  }
+
   Status check_keys() {
-    static const char *const kKnown[] = {"database",     "environment",       "protected",   "migrations",    "seeds",
-                                         "lock_timeout", "statement_timeout", "plugin_path", "history_table", "hooks"};
-    static const char *const kLater[] = {"targets", "lint"};
+    static const char *const kKnown[] = {"database",     "environment",       "protected",   "migrations",
+                                         "seeds",        "lock_timeout",      "statement_timeout",
+                                         "plugin_path",  "history_table",     "hooks",       "lint"};
+    static const char *const kLater[] = {"targets"};
     lua_pushnil(L_);
     while (lua_next(L_, t_) != 0) {
       lua_pop(L_, 1);
@@ -135,16 +162,64 @@ class TableReader {
         lua_pop(L_, 1);
         return Status::fail(Exit::kUsage, fmt::format("{}: unknown key `{}`", file_, key),
                             "known keys: database, environment, protected, migrations, seeds, lock_timeout, "
-                            "statement_timeout, plugin_path, history_table, hooks");
+                            "statement_timeout, plugin_path, history_table, hooks, lint");
       }
     }
     return {};
   }
 
  private:
+  // Every key of this (nested) table is one of known; what names the table in errors.
+  Status keys(const std::string &what, std::initializer_list<std::string_view> known) {
+    Status s;
+    lua_pushnil(L_);
+    while (lua_next(L_, t_) != 0) {
+      lua_pop(L_, 1);
+      std::string key = lua_type(L_, -1) == LUA_TSTRING ? lua_tostring(L_, -1) : "(non-string key)";
+      bool ok = false;
+      for (std::string_view k : known) ok = ok || key == k;
+      if (!ok && s.ok()) {
+        std::string list;
+        for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+        s = Status::fail(Exit::kUsage, fmt::format("{}: unknown key `{}` in `{}`", file_, key, what),
+                         "known: " + list);
+      }
+    }
+    return s;
+  }
+
+  Status rule_id(const std::string &key, const std::string &id) const {
+    if (lint::find_rule(id)) return {};
+    return Status::fail(Exit::kUsage, fmt::format("{}: `{}{}` names no lint rule: \"{}\"", file_, prefix_, key, id),
+                        "`tide lint --rules` lists them; docs/lint.md describes each");
+  }
+
+  // severity = { ["drop-table"] = "warning", ... }
+  Status severities(std::vector<std::pair<std::string, lint::Severity>> &out) {
+    lua_getfield(L_, t_, "severity");
+    Status s;
+    if (lua_istable(L_, -1)) {
+      lua_pushnil(L_);
+      while (lua_next(L_, -2) != 0) {
+        std::string id = lua_type(L_, -2) == LUA_TSTRING ? lua_tostring(L_, -2) : "(non-string key)";
+        lint::Severity level = lint::Severity::kError;
+        if (s.ok()) s = rule_id("severity", id);
+        if (s.ok() && !(lua_type(L_, -1) == LUA_TSTRING && lint::parse_severity(lua_tostring(L_, -1), level)))
+          s = fail("severity." + id, "must be \"error\", \"warning\" or \"off\"");
+        if (s.ok()) out.emplace_back(id, level);
+        lua_pop(L_, 1);
+      }
+    } else if (!lua_isnil(L_, -1)) {
+      s = fail("severity", "must be a table: severity = { [\"drop-table\"] = \"warning\" }");
+    }
+    lua_pop(L_, 1);
+    return s;
+  }
+
   lua_State *L_;
   int t_;
   std::string file_;
+  std::string prefix_;
 };
 
 std::string env_or(const char *name, std::string dflt) {
@@ -187,6 +262,7 @@ Status read_config_file(LuaState &lua, const fs::path &file, Config &c, std::str
   if (r.ok()) r = t.duration("statement_timeout", c.statement_timeout_ms);
   if (r.ok()) r = t.list("plugin_path", c.plugin_path);
   if (r.ok()) r = t.hooks();
+  if (r.ok()) r = t.lint(c.lint);
   lua_pop(L, 1);
   TIDE_TRY(r);
   c.project_dir = fs::absolute(file).parent_path();

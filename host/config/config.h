@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "lint/lint.h"
 #include "lua/state.h"
 #include "util/status.h"
 
@@ -25,6 +26,7 @@ struct Config {
   int64_t lock_timeout_ms = 30000;
   int64_t statement_timeout_ms = 0;
   std::vector<std::string> plugin_path;
+  lint::Settings lint;  // tide.lua's `lint` table (SPEC §7)
 
   bool is_protected() const;
 };

@@ -13,13 +13,6 @@ using sql::Lexer;
 using sql::Token;
 using sql::TokenKind;
 
-sql::Dialect lexer_dialect(const Dialect &dialect) {
-  std::string name = dialect.name();
-  if (name == "mysql") return sql::Dialect::mysql;
-  if (name == "postgres") return sql::Dialect::postgres;
-  return sql::Dialect::sqlite;
-}
-
 // The next token that is not a comment, or false at the end.
 bool next_significant(Lexer &lexer, Token &t) {
   while (lexer.next(t))
@@ -48,6 +41,13 @@ bool row_statement(std::string_view statement, sql::Dialect dialect) {
 }
 
 }  // namespace
+
+sql::Dialect lexer_dialect(const Dialect &dialect) {
+  std::string name = dialect.name();
+  if (name == "mysql") return sql::Dialect::mysql;
+  if (name == "postgres") return sql::Dialect::postgres;
+  return sql::Dialect::sqlite;
+}
 
 bool changes_rows_only(std::string_view script, const Dialect &dialect) {
   const sql::Dialect lexed_as = lexer_dialect(dialect);

@@ -4,6 +4,8 @@
 // database without transactional DDL (MySQL commits implicitly at every DDL statement).
 #pragma once
 
+#include <sql_lexer.h>
+
 #include <string_view>
 
 #include "plugin/session.h"
@@ -15,5 +17,10 @@ namespace tide {
 // variable (SET @x = ...). Anything else — DDL, CALL, LOCK TABLES, transaction control,
 // SET of a session variable such as autocommit — makes it false.
 bool changes_rows_only(std::string_view script, const Dialect &dialect);
+
+// How the shared tokenizer reads a driver's SQL: by its dialect name ("postgres", "mysql");
+// anything else (sqlite, an out-of-tree driver) is read with SQLite's rules, the most
+// permissive of the three.
+sql::Dialect lexer_dialect(const Dialect &dialect);
 
 }  // namespace tide
