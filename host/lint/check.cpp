@@ -104,13 +104,12 @@ std::string first_line(std::string_view sql) {
   return std::string(line.substr(0, cut)) + "...";
 }
 
-// Reads one plan through the rules; hits and ignores are appended.
-void read_plan(const MigrationPlan &plan, const Facts &facts, Created &created, std::vector<Hit> &hits,
-               std::vector<IgnoreName> &ignores) {
-  Context c{facts, plan, created, hits};
+// Reads one plan through the rules; hits and ignores are appended. s is scratch, reused.
+void read_plan(const MigrationPlan &plan, const Facts &facts, Created &created, Statement &s,
+               std::vector<Hit> &hits, std::vector<IgnoreName> &ignores) {
+  Context c(facts, plan, created, hits);
   c.lock_timeout_ok = facts.lock_timeout_ms > 0 && facts.lock_timeout_ms <= kMaxLockTimeoutMs;
   const sql::Dialect dialect = lexer_of(facts.family);
-  Statement s;
   for (size_t i = 0; i < plan.statements.size(); ++i) {
     c.statement = i;
     s.read(plan.statements[i], dialect);
@@ -151,11 +150,12 @@ std::vector<Finding> check(std::span<const MigrationPlan> plans, const Target &t
   std::vector<Finding> out;
   std::vector<Hit> hits;
   std::vector<IgnoreName> ignores;
+  Statement statement;
   for (const MigrationPlan &plan : plans) {
     if (!plan.skipped.empty()) continue;
     hits.clear();
     ignores.clear();
-    read_plan(plan, facts, created, hits, ignores);
+    read_plan(plan, facts, created, statement, hits, ignores);
     const size_t first = out.size();
     for (const Hit &h : hits) {
       const Severity sev = severity[static_cast<size_t>(h.rule)];
@@ -172,8 +172,11 @@ std::vector<Finding> check(std::span<const MigrationPlan> plans, const Target &t
       if (h.statement != Hit::kFile) f.statement = first_line(plan.statements[h.statement].sql);
       out.push_back(std::move(f));
     }
+    // By position; at one position, a finding about the whole file first.
     std::stable_sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(), [](const Finding &a, const Finding &b) {
-      return a.line != b.line ? a.line < b.line : a.column < b.column;
+      if (a.line != b.line) return a.line < b.line;
+      if (a.column != b.column) return a.column < b.column;
+      return a.statement.empty() && !b.statement.empty();
     });
   }
   return out;

@@ -72,6 +72,9 @@ struct Created {
 
 // The state of one migration while its statements are read in order.
 struct Context {
+  Context(const Facts &f, const MigrationPlan &p, Created &c, std::vector<Hit> &h)
+      : facts(f), plan(p), created(c), hits(h) {}
+
   const Facts &facts;
   const MigrationPlan &plan;
   Created &created;

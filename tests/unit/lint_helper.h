@@ -28,6 +28,24 @@ struct PlanOptions {
   std::vector<std::string> lint_ignore;
 };
 
+inline PlanOptions without_transaction() {
+  PlanOptions o;
+  o.transactional = false;
+  return o;
+}
+inline PlanOptions without_down(bool irreversible = false) {
+  PlanOptions o;
+  o.has_down = false;
+  o.irreversible = irreversible;
+  return o;
+}
+inline PlanOptions ignoring(std::vector<std::string> rules, bool has_down = true) {
+  PlanOptions o;
+  o.lint_ignore = std::move(rules);
+  o.has_down = has_down;
+  return o;
+}
+
 class LintRig {
  public:
   // dialect: "postgres", "mysql" or "sqlite".
@@ -73,7 +91,9 @@ class LintRig {
           ++s.line;
           line_start = i + 1;
         }
-      s.column = static_cast<int>(span.start - line_start) + 1;
+      s.column = 1;  // in characters, as lint counts them
+      for (size_t i = line_start; i < span.start; ++i)
+        if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++s.column;
       p.statements.push_back(std::move(s));
       prev_end = span.start + span.len;
     }

@@ -46,7 +46,7 @@ std::vector<std::string> split_list(const char *list) {
   return out;
 }
 
-const PlanOptions kNoTransaction{.transactional = false};
+const PlanOptions kNoTransaction = tide::test::without_transaction();
 
 // Text that looks dangerous in every dialect but is not SQL to run.
 std::vector<Fire> firing_cases() {
@@ -111,6 +111,7 @@ std::vector<Fire> firing_cases() {
       // drop-column
       {"drop-column", "postgres,mysql,sqlite", "ALTER TABLE users DROP COLUMN legacy;", "DROP"},
       {"drop-column", "postgres,mysql", "ALTER TABLE users DROP legacy;", "DROP"},
+      {"drop-column", "postgres,mysql,sqlite", "ALTER TABLE users /* why */ DROP -- now\n  COLUMN legacy;", "DROP"},
       {"drop-column", "postgres", "ALTER TABLE users ADD COLUMN a int, DROP COLUMN IF EXISTS legacy;", "DROP"},
       // drop-table
       {"drop-table", "postgres,mysql,sqlite", "DROP TABLE users;", "DROP"},
@@ -137,14 +138,14 @@ std::vector<Fire> firing_cases() {
       {"unbatched-write", "postgres,sqlite", "WITH x AS (SELECT 1) UPDATE users SET a = 1;", "UPDATE"},
       {"unbatched-write", "sqlite", "UPDATE OR IGNORE users SET a = 1;", "UPDATE"},
       // missing-down
-      {"missing-down", "postgres,mysql,sqlite", "SELECT 1;", "SELECT", 0, {.has_down = false}},
+      {"missing-down", "postgres,mysql,sqlite", "SELECT 1;", "SELECT", 0, tide::test::without_down()},
       // alter-without-algorithm
       {"alter-without-algorithm", "mysql", "ALTER TABLE users ADD COLUMN note text;", "ALTER"},
       {"alter-without-algorithm", "mysql", "ALTER TABLE users ADD INDEX users_email (email), ALGORITHM=COPY;", "ALTER"},
       // unknown-lint-ignore
       {"unknown-lint-ignore", "postgres,mysql,sqlite", "-- tide:lint-ignore drop-colum\nSELECT 1;", "--"},
-      {"unknown-lint-ignore", "postgres,mysql,sqlite", "SELECT 1 /* tide:lint-ignore */;", "/*"},
-      {"unknown-lint-ignore", "postgres,mysql,sqlite", "SELECT 1;", "SELECT", 0, {.lint_ignore = {"drop-tabel"}}},
+      {"unknown-lint-ignore", "postgres,mysql,sqlite", "SELECT /* tide:lint-ignore */ 1;", "/*"},
+      {"unknown-lint-ignore", "postgres,mysql,sqlite", "SELECT 1;", "SELECT", 0, tide::test::ignoring({"drop-tabel"})},
   };
 }
 
@@ -286,8 +287,8 @@ std::vector<Quiet> quiet_cases() {
       {"unbatched-write", "postgres,mysql,sqlite", "CREATE TABLE t2 (a int);\nINSERT INTO t2 VALUES (1);\nUPDATE t2 SET a = 2;"},
       {"unbatched-write", "postgres,mysql,sqlite", "INSERT INTO users (a) SELECT a FROM old_users;"},
       // missing-down
-      {"missing-down", "postgres,mysql,sqlite", "SELECT 1;", {.has_down = false, .irreversible = true}},
-      {"missing-down", "postgres,mysql,sqlite", "SELECT 1;", {.has_down = true}},
+      {"missing-down", "postgres,mysql,sqlite", "SELECT 1;", tide::test::without_down(true)},
+      {"missing-down", "postgres,mysql,sqlite", "SELECT 1;", PlanOptions{}},
       // alter-without-algorithm
       {"alter-without-algorithm", "mysql", "ALTER TABLE users ADD COLUMN note text, ALGORITHM=INSTANT;"},
       {"alter-without-algorithm", "mysql", "ALTER TABLE users ALGORITHM = INPLACE, LOCK = NONE, ADD INDEX i (email);"},
@@ -298,7 +299,7 @@ std::vector<Quiet> quiet_cases() {
       {"unknown-lint-ignore", "postgres,mysql,sqlite", "-- tide:lint-ignore drop-table, rename-table\nDROP TABLE users;"},
       {"unknown-lint-ignore", "postgres,mysql,sqlite", "-- tide:lint-ignore all\nDROP TABLE users;"},
       {"unknown-lint-ignore", "postgres,mysql,sqlite", "-- not tide:lint-ignoreable\nSELECT 1;"},
-      {"unknown-lint-ignore", "postgres,mysql,sqlite", "SELECT 1;", {.lint_ignore = {"all"}}},
+      {"unknown-lint-ignore", "postgres,mysql,sqlite", "SELECT 1;", tide::test::ignoring({"all"})},
   };
 }
 
