@@ -67,12 +67,10 @@ class LintRig {
   MigrationPlan plan(const std::string &sql, const PlanOptions &o = {}) {
     texts_.push_back(sql);
     const std::string &text = texts_.back();
-    files_.push_back({});
-    MigrationFile &f = files_.back();
-    f.version = std::to_string(files_.size());
-    f.name = "x";
-    f.display = "migrations/" + f.version + "_x.sql";
-    f.path = f.display;
+    const std::string version = std::to_string(files_.size() + 1);
+    const std::string display = "migrations/" + version + "_x.sql";
+    files_.push_back(MigrationFile{version, std::string(1, 'x'), display, display, MigrationFormat::kSql});
+    const MigrationFile &f = files_.back();
     MigrationPlan p;
     p.file = &f;
     p.transactional = o.transactional;
