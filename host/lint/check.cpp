@@ -18,9 +18,12 @@ constexpr std::string_view kAllRules = "all";
 
 std::string_view family_name(Family f) {
   switch (f) {
-    case Family::kPostgres: return "postgres";
-    case Family::kMysql: return "mysql";
-    case Family::kSqlite: return "sqlite";
+    case Family::kPostgres:
+      return "postgres";
+    case Family::kMysql:
+      return "mysql";
+    case Family::kSqlite:
+      return "sqlite";
   }
   return "sqlite";
 }
@@ -32,18 +35,24 @@ Family family_of(const Target &t) {
   if (t.dialect_name == "mysql") return Family::kMysql;
   if (t.dialect_name == "sqlite") return Family::kSqlite;
   switch (t.dialect) {
-    case sql::Dialect::postgres: return Family::kPostgres;
-    case sql::Dialect::mysql: return Family::kMysql;
-    case sql::Dialect::sqlite: return Family::kSqlite;
+    case sql::Dialect::postgres:
+      return Family::kPostgres;
+    case sql::Dialect::mysql:
+      return Family::kMysql;
+    case sql::Dialect::sqlite:
+      return Family::kSqlite;
   }
   return Family::kSqlite;
 }
 
 sql::Dialect lexer_of(Family f) {
   switch (f) {
-    case Family::kPostgres: return sql::Dialect::postgres;
-    case Family::kMysql: return sql::Dialect::mysql;
-    case Family::kSqlite: return sql::Dialect::sqlite;
+    case Family::kPostgres:
+      return sql::Dialect::postgres;
+    case Family::kMysql:
+      return sql::Dialect::mysql;
+    case Family::kSqlite:
+      return sql::Dialect::sqlite;
   }
   return sql::Dialect::sqlite;
 }
@@ -105,8 +114,8 @@ std::string first_line(std::string_view sql) {
 }
 
 // Reads one plan through the rules; hits and ignores are appended. s is scratch, reused.
-void read_plan(const MigrationPlan &plan, const Facts &facts, Created &created, Statement &s,
-               std::vector<Hit> &hits, std::vector<IgnoreName> &ignores) {
+void read_plan(const MigrationPlan &plan, const Facts &facts, Created &created, Statement &s, std::vector<Hit> &hits,
+               std::vector<IgnoreName> &ignores) {
   Context c(facts, plan, created, hits);
   c.lock_timeout_ok = facts.lock_timeout_ms > 0 && facts.lock_timeout_ms <= kMaxLockTimeoutMs;
   const sql::Dialect dialect = lexer_of(facts.family);
@@ -117,14 +126,18 @@ void read_plan(const MigrationPlan &plan, const Facts &facts, Created &created, 
     check_statement(s, c);
   }
   if (!plan.has_down && !plan.irreversible)
-    hits.push_back({RuleId::kMissingDown, Hit::kFile, {1, 1},
-                    "this migration has no down and is not marked irreversible: tide down cannot revert it", {}});
-  for (const std::string &name : plan.lint_ignore)
-    ignores.push_back({name, Hit::kFile, {1, 1}});
+    hits.push_back({RuleId::kMissingDown,
+                    Hit::kFile,
+                    {1, 1},
+                    "this migration has no down and is not marked irreversible: tide down cannot revert it",
+                    {}});
+  for (const std::string &name : plan.lint_ignore) ignores.push_back({name, Hit::kFile, {1, 1}});
   // An ignore that names no rule silences nothing: say so, where it is.
   for (const IgnoreName &ig : ignores) {
     if (ig.name == kAllRules || find_rule(ig.name)) continue;
-    hits.push_back({RuleId::kUnknownLintIgnore, ig.statement, ig.pos,
+    hits.push_back({RuleId::kUnknownLintIgnore,
+                    ig.statement,
+                    ig.pos,
                     ig.name.empty() ? std::string("tide:lint-ignore names no rule: it silences nothing")
                                     : fmt::format("tide:lint-ignore names `{}`, which is no lint rule: it silences "
                                                   "nothing",
@@ -173,11 +186,12 @@ std::vector<Finding> check(std::span<const MigrationPlan> plans, const Target &t
       out.push_back(std::move(f));
     }
     // By position; at one position, a finding about the whole file first.
-    std::stable_sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(), [](const Finding &a, const Finding &b) {
-      if (a.line != b.line) return a.line < b.line;
-      if (a.column != b.column) return a.column < b.column;
-      return a.statement.empty() && !b.statement.empty();
-    });
+    std::stable_sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
+                     [](const Finding &a, const Finding &b) {
+                       if (a.line != b.line) return a.line < b.line;
+                       if (a.column != b.column) return a.column < b.column;
+                       return a.statement.empty() && !b.statement.empty();
+                     });
   }
   return out;
 }

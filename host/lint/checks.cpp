@@ -2,11 +2,11 @@
 // its first words — CREATE INDEX, DROP TABLE, UPDATE, SET lock_timeout, ... — so the body
 // of a CREATE FUNCTION / PROCEDURE / TRIGGER never fires a rule: it is not the start of
 // the statement, whatever words it holds.
+#include "lint/checks.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
-
-#include "lint/checks.h"
 
 namespace tide::lint {
 
@@ -118,9 +118,7 @@ void rename_tables(const Statement &s, Context &c) {
 void create(const Statement &s, Context &c) {
   size_t i = 1;
   if (s.is(i, "OR") && s.is(i + 1, "REPLACE")) i += 2;
-  while (s.is(i, "GLOBAL") || s.is(i, "LOCAL") || s.is(i, "TEMP") || s.is(i, "TEMPORARY") ||
-         s.is(i, "UNLOGGED"))
-    ++i;
+  while (s.is(i, "GLOBAL") || s.is(i, "LOCAL") || s.is(i, "TEMP") || s.is(i, "TEMPORARY") || s.is(i, "UNLOGGED")) ++i;
   if (s.is(i, "TABLE")) {
     ++i;
     if (s.is(i, "IF") && s.is(i + 1, "NOT") && s.is(i + 2, "EXISTS")) i += 3;
@@ -172,9 +170,9 @@ void update_or_delete(const Statement &s, size_t verb, const std::string &table,
   const bool update = s.is(verb, "UPDATE");
   c.hit(RuleId::kUnbatchedWrite, s, verb,
         fmt::format("{} {} {} every row of the table in one statement", update ? "UPDATE" : "DELETE FROM", table,
-                    where == Statement::npos ? (update ? "without WHERE changes" : "without WHERE deletes")
-                                             : (update ? "with an always-true WHERE changes"
-                                                       : "with an always-true WHERE deletes")));
+                    where == Statement::npos
+                        ? (update ? "without WHERE changes" : "without WHERE deletes")
+                        : (update ? "with an always-true WHERE changes" : "with an always-true WHERE deletes")));
 }
 
 // INSERT / UPDATE / DELETE / MERGE / REPLACE / COPY ... FROM, also after WITH.
@@ -219,8 +217,7 @@ void session_setting(const Statement &s, Context &c) {
     return;
   }
   // SELECT set_config('lock_timeout', '2s', false)
-  if (!s.is(1, "SET_CONFIG") || !s.is_punct(2, '(') || s.kind(3) != TokenKind::string ||
-      s.kind(5) != TokenKind::string)
+  if (!s.is(1, "SET_CONFIG") || !s.is_punct(2, '(') || s.kind(3) != TokenKind::string || s.kind(5) != TokenKind::string)
     return;
   if (!keyword_equals(s.text(3), "'LOCK_TIMEOUT'")) return;
   std::string_view value = s.text(5);
@@ -240,14 +237,15 @@ void Context::hit(RuleId rule, Position pos, std::string message, std::string_vi
 void Context::mixed() {
   std::string message =
       facts.transactional_ddl && plan.transactional
-          ? fmt::format("row changes (line {}) in the migration that changes the schema (line {}): the schema "
-                        "change's locks are held until the row changes are done",
-                        dml_pos.line, ddl_pos.line)
-          : fmt::format("row changes (line {}) in the migration that changes the schema (line {}): {} commits "
-                        "the schema change at once, so a failing row change leaves the migration half-applied "
-                        "(recorded dirty)",
-                        dml_pos.line, ddl_pos.line,
-                        facts.transactional_ddl ? "running without a transaction" : "the database");
+          ? fmt::format(
+                "row changes (line {}) in the migration that changes the schema (line {}): the schema "
+                "change's locks are held until the row changes are done",
+                dml_pos.line, ddl_pos.line)
+          : fmt::format(
+                "row changes (line {}) in the migration that changes the schema (line {}): {} commits "
+                "the schema change at once, so a failing row change leaves the migration half-applied "
+                "(recorded dirty)",
+                dml_pos.line, ddl_pos.line, facts.transactional_ddl ? "running without a transaction" : "the database");
   hits.push_back({RuleId::kMixedDdlDml, dml_statement, dml_pos, std::move(message), {}});
 }
 

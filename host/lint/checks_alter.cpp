@@ -18,8 +18,8 @@ struct Table {
 
 // What the statement's actions add up to (for the rules about the whole statement).
 struct Summary {
-  bool algorithm = false;     // ALGORITHM=INSTANT / INPLACE (MySQL)
-  bool only_renames = true;   // every action is a RENAME (metadata only on MySQL)
+  bool algorithm = false;    // ALGORITHM=INSTANT / INPLACE (MySQL)
+  bool only_renames = true;  // every action is a RENAME (metadata only on MySQL)
 };
 
 // ADD [CONSTRAINT name] FOREIGN KEY / CHECK / UNIQUE / PRIMARY KEY at kw; end: the action's end.
@@ -37,11 +37,10 @@ void add_constraint(const Statement &s, size_t kw, size_t end, const Table &t, C
                         s.is(kw, "CHECK") ? "CHECK" : "FOREIGN KEY", t.name));
     return;
   }
-  if ((s.is(kw, "UNIQUE") || s.is(kw, "PRIMARY")) && c.facts.concurrent_index &&
-      s.find(kw, end, "USING") == npos)
+  if ((s.is(kw, "UNIQUE") || s.is(kw, "PRIMARY")) && c.facts.concurrent_index && s.find(kw, end, "USING") == npos)
     c.hit(RuleId::kIndexNotConcurrent, s, kw,
-          fmt::format("ADD {} on {} builds its index while reads and writes wait", s.is(kw, "UNIQUE") ? "UNIQUE" : "PRIMARY KEY",
-                      t.name),
+          fmt::format("ADD {} on {} builds its index while reads and writes wait",
+                      s.is(kw, "UNIQUE") ? "UNIQUE" : "PRIMARY KEY", t.name),
           "CREATE UNIQUE INDEX CONCURRENTLY in a migration marked -- tide:no-transaction, then ALTER TABLE ... ADD "
           "CONSTRAINT ... UNIQUE USING INDEX (or PRIMARY KEY USING INDEX)");
 }
@@ -59,8 +58,8 @@ void add(const Statement &s, size_t a, size_t end, const Table &t, Context &c) {
     }
     for (std::string_view kw : {"FOREIGN", "CHECK", "UNIQUE", "PRIMARY"})
       if (s.is(i, kw)) return add_constraint(s, i, end, t, c);
-    for (std::string_view kw : {"CONSTRAINT", "EXCLUDE", "INDEX", "KEY", "FULLTEXT", "SPATIAL", "PARTITION", "PERIOD",
-                                "SYSTEM", "VALUE"})
+    for (std::string_view kw :
+         {"CONSTRAINT", "EXCLUDE", "INDEX", "KEY", "FULLTEXT", "SPATIAL", "PARTITION", "PERIOD", "SYSTEM", "VALUE"})
       if (s.is(i, kw)) return;
     if (s.is_punct(i, '(')) return;  // MySQL: ADD (col def, col def): not read
   }
@@ -74,7 +73,8 @@ void alter_column(const Statement &s, size_t a, size_t end, const Table &t, Cont
   std::string column;
   i = s.name(i, column);
   if (t.is_new || i >= end) return;
-  const size_t type = s.is(i, "TYPE") ? i : (s.is(i, "SET") && s.is(i + 1, "DATA") && s.is(i + 2, "TYPE") ? i + 2 : npos);
+  const size_t type =
+      s.is(i, "TYPE") ? i : (s.is(i, "SET") && s.is(i + 1, "DATA") && s.is(i + 2, "TYPE") ? i + 2 : npos);
   if (type != npos && c.facts.family == Family::kPostgres)
     c.hit(RuleId::kChangeColumnType, s, type,
           fmt::format("ALTER COLUMN {} TYPE rewrites {} (and its indexes) while reads and writes wait, unless the "

@@ -16,33 +16,73 @@ constexpr size_t npos = Statement::npos;
 // PostgreSQL functions whose result differs per row (pg_proc.provolatile = 'v'), as used
 // in defaults: each makes ADD COLUMN write every row.
 constexpr std::array kVolatile = {
-    "RANDOM",         "RANDOM_NORMAL",      "SETSEED",          "CLOCK_TIMESTAMP",    "TIMEOFDAY",
-    "GEN_RANDOM_UUID", "GEN_RANDOM_BYTES",  "UUIDV4",           "UUIDV7",             "UUID_GENERATE_V1",
-    "UUID_GENERATE_V1MC", "UUID_GENERATE_V4", "NEXTVAL",        "CURRVAL",            "LASTVAL",
-    "TXID_CURRENT",   "PG_CURRENT_XACT_ID",
+    "RANDOM",           "RANDOM_NORMAL", "SETSEED", "CLOCK_TIMESTAMP",  "TIMEOFDAY",          "GEN_RANDOM_UUID",
+    "GEN_RANDOM_BYTES", "UUIDV4",        "UUIDV7",  "UUID_GENERATE_V1", "UUID_GENERATE_V1MC", "UUID_GENERATE_V4",
+    "NEXTVAL",          "CURRVAL",       "LASTVAL", "TXID_CURRENT",     "PG_CURRENT_XACT_ID",
 };
 
 // Stable or immutable functions common in defaults: evaluated once, stored in the catalog
 // (PostgreSQL 11+), no rewrite. now() and current_timestamp are STABLE: the transaction's
 // start time.
 constexpr std::array kStable = {
-    "NOW",        "TRANSACTION_TIMESTAMP", "STATEMENT_TIMESTAMP", "CURRENT_TIMESTAMP", "CURRENT_DATE",
-    "CURRENT_TIME", "LOCALTIME",           "LOCALTIMESTAMP",      "CURRENT_SETTING",   "CURRENT_USER",
-    "SESSION_USER", "CURRENT_SCHEMA",      "TO_TIMESTAMP",        "TO_DATE",           "TO_CHAR",
-    "TO_NUMBER",  "DATE_TRUNC",            "MAKE_DATE",           "MAKE_TIME",         "MAKE_TIMESTAMP",
-    "MAKE_TIMESTAMPTZ", "MAKE_INTERVAL",   "TIMEZONE",            "LOWER",             "UPPER",
-    "TRIM",       "BTRIM",                 "CONCAT",              "CONCAT_WS",         "COALESCE",
-    "NULLIF",     "GREATEST",              "LEAST",               "LENGTH",            "ABS",
-    "ROUND",      "FLOOR",                 "CEIL",                "MD5",               "REPLACE",
-    "SUBSTRING",  "SUBSTR",                "JSONB_BUILD_OBJECT",  "JSON_BUILD_OBJECT", "JSONB_BUILD_ARRAY",
-    "JSON_BUILD_ARRAY", "TO_JSON",         "TO_JSONB",            "ARRAY_FILL",        "CAST",
-    "ROW",        "ARRAY",
+    "NOW",
+    "TRANSACTION_TIMESTAMP",
+    "STATEMENT_TIMESTAMP",
+    "CURRENT_TIMESTAMP",
+    "CURRENT_DATE",
+    "CURRENT_TIME",
+    "LOCALTIME",
+    "LOCALTIMESTAMP",
+    "CURRENT_SETTING",
+    "CURRENT_USER",
+    "SESSION_USER",
+    "CURRENT_SCHEMA",
+    "TO_TIMESTAMP",
+    "TO_DATE",
+    "TO_CHAR",
+    "TO_NUMBER",
+    "DATE_TRUNC",
+    "MAKE_DATE",
+    "MAKE_TIME",
+    "MAKE_TIMESTAMP",
+    "MAKE_TIMESTAMPTZ",
+    "MAKE_INTERVAL",
+    "TIMEZONE",
+    "LOWER",
+    "UPPER",
+    "TRIM",
+    "BTRIM",
+    "CONCAT",
+    "CONCAT_WS",
+    "COALESCE",
+    "NULLIF",
+    "GREATEST",
+    "LEAST",
+    "LENGTH",
+    "ABS",
+    "ROUND",
+    "FLOOR",
+    "CEIL",
+    "MD5",
+    "REPLACE",
+    "SUBSTRING",
+    "SUBSTR",
+    "JSONB_BUILD_OBJECT",
+    "JSON_BUILD_OBJECT",
+    "JSONB_BUILD_ARRAY",
+    "JSON_BUILD_ARRAY",
+    "TO_JSON",
+    "TO_JSONB",
+    "ARRAY_FILL",
+    "CAST",
+    "ROW",
+    "ARRAY",
 };
 
 // Words that end a DEFAULT expression: the next column constraint or option.
 constexpr std::array kAfterDefault = {
-    "NOT", "NULL", "CONSTRAINT", "CHECK",     "REFERENCES", "UNIQUE", "PRIMARY", "GENERATED", "COLLATE",
-    "ON",  "COMMENT", "AUTO_INCREMENT", "FIRST", "AFTER",   "KEY",    "VISIBLE", "INVISIBLE",
+    "NOT", "NULL",    "CONSTRAINT",     "CHECK", "REFERENCES", "UNIQUE", "PRIMARY", "GENERATED", "COLLATE",
+    "ON",  "COMMENT", "AUTO_INCREMENT", "FIRST", "AFTER",      "KEY",    "VISIBLE", "INVISIBLE",
 };
 
 bool is_any(const Statement &s, size_t i, const auto &keywords) {
@@ -53,9 +93,9 @@ bool is_any(const Statement &s, size_t i, const auto &keywords) {
 
 // The column's definition, read at the top level from after its name to the action's end.
 struct ColumnDef {
-  size_t type = npos;       // the first word of the type
-  size_t not_null = npos;   // NOT of NOT NULL
-  size_t primary = npos;    // PRIMARY of PRIMARY KEY (implies NOT NULL)
+  size_t type = npos;      // the first word of the type
+  size_t not_null = npos;  // NOT of NOT NULL
+  size_t primary = npos;   // PRIMARY of PRIMARY KEY (implies NOT NULL)
   size_t default_at = npos;
   size_t default_end = npos;
   size_t generated = npos;  // GENERATED ... AS IDENTITY / AS (expr) STORED

@@ -87,8 +87,7 @@ void collect_ignores(const MigrationPlan &plan, size_t index, const Statement &s
       if (!ignore_directive(t.text(ps.leading), names)) continue;
       const Position pos = leading_position(plan, index, t.start);
       size_t target = index;
-      if (index > 0 && ps.exact && plan.statements[index - 1].exact &&
-          pos.line == end_line(plan.statements[index - 1]))
+      if (index > 0 && ps.exact && plan.statements[index - 1].exact && pos.line == end_line(plan.statements[index - 1]))
         target = index - 1;
       for (std::string_view n : names) out.push_back({n, target, pos});
     }

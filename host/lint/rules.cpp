@@ -56,8 +56,7 @@ constexpr RuleInfo kRules[] = {
      "fails",
      "stop reading the column in the code and deploy that first, then drop it with -- tide:lint-ignore "
      "drop-column"},
-    {"drop-table", kAll, Severity::kError,
-     "DROP TABLE of a table that exists before this run: the data is gone",
+    {"drop-table", kAll, Severity::kError, "DROP TABLE of a table that exists before this run: the data is gone",
      "make sure nothing uses it (and that a backup or snapshot exists), then drop it with -- tide:lint-ignore "
      "drop-table"},
     {"mixed-ddl-dml", kAll, Severity::kWarning,
@@ -104,9 +103,12 @@ static_assert(kRules[static_cast<size_t>(RuleId::kUnknownLintIgnore)].id == "unk
 
 const char *severity_name(Severity s) {
   switch (s) {
-    case Severity::kOff: return "off";
-    case Severity::kWarning: return "warning";
-    case Severity::kError: return "error";
+    case Severity::kOff:
+      return "off";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kError:
+      return "error";
   }
   return "error";
 }

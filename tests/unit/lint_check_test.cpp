@@ -1,10 +1,9 @@
 // lint::check as a whole: ignore comments (statement, trailing, inside, file, `all`), the
 // settings (enable, disable, severity), what "new table" means across plans, positions in
 // Lua migrations, skipped plans, the order of findings, and docs/lint.md listing every rule.
-#include <catch2/catch.hpp>
-
 #include <fmt/format.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -37,8 +36,10 @@ TEST_CASE("lint ignore: a comment before the statement silences the rules it nam
 
 TEST_CASE("lint ignore: several rules, `all`, block comments and comments inside the statement", "[lint]") {
   LintRig rig("mysql");
-  CHECK(rig.check("-- tide:lint-ignore drop-column,alter-without-algorithm\nALTER TABLE users DROP COLUMN legacy;").empty());
-  CHECK(rig.check("-- tide:lint-ignore drop-column alter-without-algorithm\nALTER TABLE users DROP COLUMN legacy;").empty());
+  CHECK(rig.check("-- tide:lint-ignore drop-column,alter-without-algorithm\nALTER TABLE users DROP COLUMN legacy;")
+            .empty());
+  CHECK(rig.check("-- tide:lint-ignore drop-column alter-without-algorithm\nALTER TABLE users DROP COLUMN legacy;")
+            .empty());
   CHECK(rig.check("/* tide:lint-ignore all */ ALTER TABLE users DROP COLUMN legacy;").empty());
   CHECK(rig.check("# tide:lint-ignore all\nDROP TABLE users;").empty());
   CHECK(rig.check("ALTER TABLE users -- tide:lint-ignore all\n  DROP COLUMN legacy;").empty());
@@ -111,11 +112,11 @@ TEST_CASE("lint context: a table created by an earlier plan of the run is new", 
   rig.target.lock_timeout_ms = 2000;
   std::vector<MigrationPlan> plans;
   plans.push_back(rig.plan("CREATE TABLE accounts (id bigint PRIMARY KEY, email text);"));
-  plans.push_back(rig.plan(
-      "CREATE INDEX accounts_email ON accounts (email);\n"
-      "ALTER TABLE accounts ADD COLUMN plan text NOT NULL;\n"
-      "ALTER TABLE accounts ADD CONSTRAINT accounts_email_check CHECK (email <> '');\n"
-      "ALTER TABLE accounts DROP COLUMN plan;\n"));
+  plans.push_back(
+      rig.plan("CREATE INDEX accounts_email ON accounts (email);\n"
+               "ALTER TABLE accounts ADD COLUMN plan text NOT NULL;\n"
+               "ALTER TABLE accounts ADD CONSTRAINT accounts_email_check CHECK (email <> '');\n"
+               "ALTER TABLE accounts DROP COLUMN plan;\n"));
   plans.push_back(rig.plan("DROP INDEX accounts_email;\nDROP TABLE accounts;"));
   CHECK(rig.check(plans).empty());
   // The same statements on a table from before the run fire.
@@ -145,8 +146,10 @@ TEST_CASE("lint: missing-lock-timeout fires once per migration, at the first loc
   CHECK(of_rule(rig.check("ALTER TABLE a ADD COLUMN x int;"), "missing-lock-timeout").empty());
   rig.target.lock_timeout_ms = 0;  // none at all
   CHECK(of_rule(rig.check("ALTER TABLE a ADD COLUMN x int;"), "missing-lock-timeout").size() == 1);
-  CHECK(of_rule(rig.check("SET lock_timeout = 0;\nALTER TABLE a ADD COLUMN x int;"), "missing-lock-timeout").size() == 1);
-  CHECK(of_rule(rig.check("SET lock_timeout TO '500ms';\nALTER TABLE a ADD COLUMN x int;"), "missing-lock-timeout").empty());
+  CHECK(of_rule(rig.check("SET lock_timeout = 0;\nALTER TABLE a ADD COLUMN x int;"), "missing-lock-timeout").size() ==
+        1);
+  CHECK(of_rule(rig.check("SET lock_timeout TO '500ms';\nALTER TABLE a ADD COLUMN x int;"), "missing-lock-timeout")
+            .empty());
 }
 
 TEST_CASE("lint: rows written by db:upsert / db:insert count as row changes", "[lint]") {
@@ -266,16 +269,27 @@ TEST_CASE("lint speed: 10,000 generated migrations", "[.lint-speed]") {
   plans.reserve(10000);
   for (int i = 0; i < 10000; ++i) {
     const std::string t = "t" + std::to_string(i);
-    plans.push_back(rig.plan(
-        "-- migration " + std::to_string(i) + ": a table, its index, a column, a backfill\n"
-        "CREATE TABLE " + t + " (id bigint PRIMARY KEY, email text NOT NULL, created timestamptz DEFAULT now());\n"
-        "CREATE INDEX " + t + "_email ON " + t + " (email);\n"
-        "ALTER TABLE " + t + " ADD COLUMN note text, ADD CONSTRAINT " + t + "_email_check CHECK (email <> '');\n"
-        "CREATE FUNCTION " + t + "_f() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-        "BEGIN\n  UPDATE users SET seen = now();\n  RETURN NEW;\nEND;\n$$;\n"
-        "/* the old table goes */\n"
-        "ALTER TABLE users_" + std::to_string(i) + " ADD COLUMN flag boolean NOT NULL DEFAULT false;\n"
-        "CREATE INDEX users_" + std::to_string(i) + "_flag ON users_" + std::to_string(i) + " (flag);\n"));
+    plans.push_back(rig.plan("-- migration " + std::to_string(i) +
+                             ": a table, its index, a column, a backfill\n"
+                             "CREATE TABLE " +
+                             t +
+                             " (id bigint PRIMARY KEY, email text NOT NULL, created timestamptz DEFAULT now());\n"
+                             "CREATE INDEX " +
+                             t + "_email ON " + t +
+                             " (email);\n"
+                             "ALTER TABLE " +
+                             t + " ADD COLUMN note text, ADD CONSTRAINT " + t +
+                             "_email_check CHECK (email <> '');\n"
+                             "CREATE FUNCTION " +
+                             t +
+                             "_f() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+                             "BEGIN\n  UPDATE users SET seen = now();\n  RETURN NEW;\nEND;\n$$;\n"
+                             "/* the old table goes */\n"
+                             "ALTER TABLE users_" +
+                             std::to_string(i) +
+                             " ADD COLUMN flag boolean NOT NULL DEFAULT false;\n"
+                             "CREATE INDEX users_" +
+                             std::to_string(i) + "_flag ON users_" + std::to_string(i) + " (flag);\n"));
   }
   const auto start = std::chrono::steady_clock::now();
   const auto findings = rig.check(plans);

@@ -4,9 +4,9 @@
 // lint::check on them with a Target like the one tide builds for each driver.
 #pragma once
 
-#include <catch2/catch.hpp>
 #include <tide/driver.h>
 
+#include <catch2/catch.hpp>
 #include <deque>
 #include <memory>
 #include <string>

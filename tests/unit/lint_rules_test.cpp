@@ -4,7 +4,6 @@
 // and a table created earlier in the run. The cases are tables; a test checks that the
 // firing cases cover every rule of rules().
 #include <catch2/catch.hpp>
-
 #include <set>
 #include <sstream>
 
@@ -23,8 +22,8 @@ struct Fire {
   const char *rule;
   const char *dialects;  // "postgres,mysql,sqlite"
   std::string sql;
-  const char *marker;    // where the finding must point: the first occurrence of this text
-  int nth = 0;           // ... or the nth
+  const char *marker;  // where the finding must point: the first occurrence of this text
+  int nth = 0;         // ... or the nth
   PlanOptions options = {};
   const char *server_version = "";
   const char *message_part = "";  // a piece of the message, when it matters
@@ -52,24 +51,61 @@ const PlanOptions kNoTransaction = tide::test::without_transaction();
 std::vector<Fire> firing_cases() {
   return {
       // not-null-without-default
-      {"not-null-without-default", "postgres,mysql,sqlite", "-- add a role\nALTER TABLE users ADD COLUMN role text NOT NULL;",
-       "NOT"},
-      {"not-null-without-default", "postgres", "ALTER TABLE users\n  ALTER COLUMN email SET NOT NULL;", "NOT", 0, {}, "",
+      {"not-null-without-default", "postgres,mysql,sqlite",
+       "-- add a role\nALTER TABLE users ADD COLUMN role text NOT NULL;", "NOT"},
+      {"not-null-without-default",
+       "postgres",
+       "ALTER TABLE users\n  ALTER COLUMN email SET NOT NULL;",
+       "NOT",
+       0,
+       {},
+       "",
        "scans the whole table"},
-      {"not-null-without-default", "postgres,mysql,sqlite", "ALTER TABLE users ADD id2 integer PRIMARY KEY;", "PRIMARY"},
-      {"not-null-without-default", "sqlite", "CREATE TABLE t (id INTEGER);\nALTER TABLE t ADD COLUMN x TEXT NOT NULL;",
-       "NOT", 0, {}, "", "SQLite refuses"},
-      {"not-null-without-default", "mysql", "ALTER TABLE users ADD COLUMN role varchar(20) NOT NULL, ALGORITHM=INSTANT;",
-       "NOT", 0, {}, "", "implicit default"},
+      {"not-null-without-default", "postgres,mysql,sqlite", "ALTER TABLE users ADD id2 integer PRIMARY KEY;",
+       "PRIMARY"},
+      {"not-null-without-default",
+       "sqlite",
+       "CREATE TABLE t (id INTEGER);\nALTER TABLE t ADD COLUMN x TEXT NOT NULL;",
+       "NOT",
+       0,
+       {},
+       "",
+       "SQLite refuses"},
+      {"not-null-without-default",
+       "mysql",
+       "ALTER TABLE users ADD COLUMN role varchar(20) NOT NULL, ALGORITHM=INSTANT;",
+       "NOT",
+       0,
+       {},
+       "",
+       "implicit default"},
       // add-column-default-rewrite
-      {"add-column-default-rewrite", "postgres", "ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();",
-       "DEFAULT", 0, {}, "", "volatile default gen_random_uuid()"},
-      {"add-column-default-rewrite", "postgres", "ALTER TABLE users ADD COLUMN seen timestamptz NOT NULL DEFAULT clock_timestamp();",
-       "DEFAULT"},
-      {"add-column-default-rewrite", "postgres", "ALTER TABLE users ADD COLUMN n int DEFAULT public.next_number();", "DEFAULT",
-       0, {}, "", "if that function is VOLATILE"},
-      {"add-column-default-rewrite", "postgres", "ALTER TABLE users ADD COLUMN role text DEFAULT 'member';", "DEFAULT", 0, {},
-       "10.23", "PostgreSQL 10"},
+      {"add-column-default-rewrite",
+       "postgres",
+       "ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();",
+       "DEFAULT",
+       0,
+       {},
+       "",
+       "volatile default gen_random_uuid()"},
+      {"add-column-default-rewrite", "postgres",
+       "ALTER TABLE users ADD COLUMN seen timestamptz NOT NULL DEFAULT clock_timestamp();", "DEFAULT"},
+      {"add-column-default-rewrite",
+       "postgres",
+       "ALTER TABLE users ADD COLUMN n int DEFAULT public.next_number();",
+       "DEFAULT",
+       0,
+       {},
+       "",
+       "if that function is VOLATILE"},
+      {"add-column-default-rewrite",
+       "postgres",
+       "ALTER TABLE users ADD COLUMN role text DEFAULT 'member';",
+       "DEFAULT",
+       0,
+       {},
+       "10.23",
+       "PostgreSQL 10"},
       {"add-column-default-rewrite", "postgres", "ALTER TABLE users ADD COLUMN seq bigserial;", "bigserial"},
       {"add-column-default-rewrite", "postgres", "ALTER TABLE users ADD COLUMN n bigint GENERATED ALWAYS AS IDENTITY;",
        "GENERATED"},
@@ -77,11 +113,14 @@ std::vector<Fire> firing_cases() {
        "ALTER TABLE users ADD COLUMN lower_email text GENERATED ALWAYS AS (lower(email)) STORED;", "GENERATED"},
       // index-not-concurrent
       {"index-not-concurrent", "postgres", "CREATE INDEX users_email ON users (email);", "INDEX"},
-      {"index-not-concurrent", "postgres", "create unique index if not exists users_email on public.users (email);", "index"},
+      {"index-not-concurrent", "postgres", "create unique index if not exists users_email on public.users (email);",
+       "index"},
       {"index-not-concurrent", "postgres", "DROP INDEX users_email;", "INDEX"},
-      {"index-not-concurrent", "postgres", "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);", "UNIQUE"},
+      {"index-not-concurrent", "postgres", "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);",
+       "UNIQUE"},
       // concurrent-in-transaction
-      {"concurrent-in-transaction", "postgres", "CREATE INDEX CONCURRENTLY users_email ON users (email);", "CONCURRENTLY"},
+      {"concurrent-in-transaction", "postgres", "CREATE INDEX CONCURRENTLY users_email ON users (email);",
+       "CONCURRENTLY"},
       {"concurrent-in-transaction", "postgres", "DROP INDEX CONCURRENTLY IF EXISTS users_email;", "CONCURRENTLY"},
       {"concurrent-in-transaction", "postgres", "REINDEX INDEX CONCURRENTLY users_email;", "CONCURRENTLY"},
       {"concurrent-in-transaction", "postgres", "ALTER TABLE events DETACH PARTITION events_2020 CONCURRENTLY;",
@@ -92,13 +131,17 @@ std::vector<Fire> firing_cases() {
       {"constraint-without-not-valid", "postgres", "ALTER TABLE orders ADD CHECK (total >= 0);", "CHECK"},
       // missing-lock-timeout
       {"missing-lock-timeout", "postgres", "ALTER TABLE users ADD COLUMN note text;", "ALTER"},
-      {"missing-lock-timeout", "postgres", "SET lock_timeout = '10s';\nALTER TABLE users ADD COLUMN note text;", "ALTER"},
-      {"missing-lock-timeout", "postgres", "SET LOCAL lock_timeout = '2s';\nDROP TABLE users;", "DROP", 0, kNoTransaction},
-      {"missing-lock-timeout", "postgres", "SET lock_timeout = '1s';\nRESET lock_timeout;\nTRUNCATE users;", "TRUNCATE"},
+      {"missing-lock-timeout", "postgres", "SET lock_timeout = '10s';\nALTER TABLE users ADD COLUMN note text;",
+       "ALTER"},
+      {"missing-lock-timeout", "postgres", "SET LOCAL lock_timeout = '2s';\nDROP TABLE users;", "DROP", 0,
+       kNoTransaction},
+      {"missing-lock-timeout", "postgres", "SET lock_timeout = '1s';\nRESET lock_timeout;\nTRUNCATE users;",
+       "TRUNCATE"},
       // change-column-type
       {"change-column-type", "postgres", "ALTER TABLE users ALTER COLUMN age TYPE bigint;", "TYPE"},
       {"change-column-type", "postgres", "ALTER TABLE users ALTER age SET DATA TYPE bigint USING age::bigint;", "TYPE"},
-      {"change-column-type", "mysql", "ALTER TABLE users MODIFY COLUMN age bigint NOT NULL, ALGORITHM=INPLACE;", "MODIFY"},
+      {"change-column-type", "mysql", "ALTER TABLE users MODIFY COLUMN age bigint NOT NULL, ALGORITHM=INPLACE;",
+       "MODIFY"},
       {"change-column-type", "mysql", "ALTER TABLE users CHANGE age age bigint;", "CHANGE"},
       // rename-column
       {"rename-column", "postgres,mysql,sqlite", "ALTER TABLE users RENAME COLUMN name TO full_name;", "RENAME"},
@@ -115,20 +158,29 @@ std::vector<Fire> firing_cases() {
       {"drop-column", "postgres", "ALTER TABLE users ADD COLUMN a int, DROP COLUMN IF EXISTS legacy;", "DROP"},
       // drop-table
       {"drop-table", "postgres,mysql,sqlite", "DROP TABLE users;", "DROP"},
-      {"drop-table", "postgres,mysql,sqlite", "CREATE TABLE scratch (id int);\nDROP TABLE IF EXISTS scratch, users;", "DROP"},
+      {"drop-table", "postgres,mysql,sqlite", "CREATE TABLE scratch (id int);\nDROP TABLE IF EXISTS scratch, users;",
+       "DROP"},
       // mixed-ddl-dml
       {"mixed-ddl-dml", "postgres,mysql,sqlite",
        "ALTER TABLE users ADD COLUMN role text;\nUPDATE users SET role = 'member' WHERE role IS NULL;", "UPDATE"},
-      {"mixed-ddl-dml", "postgres,mysql,sqlite", "INSERT INTO audit (note) VALUES ('x');\nDROP TABLE old_audit;", "INSERT"},
+      {"mixed-ddl-dml", "postgres,mysql,sqlite", "INSERT INTO audit (note) VALUES ('x');\nDROP TABLE old_audit;",
+       "INSERT"},
       {"mixed-ddl-dml", "postgres,sqlite",
-       "ALTER TABLE users ADD COLUMN role text;\nWITH u AS (SELECT id FROM users) DELETE FROM sessions WHERE id IN (SELECT id FROM u);",
+       "ALTER TABLE users ADD COLUMN role text;\nWITH u AS (SELECT id FROM users) DELETE FROM sessions WHERE id IN "
+       "(SELECT id FROM u);",
        "DELETE"},
-      {"mixed-ddl-dml", "mysql", "CREATE TABLE roles (id int);\nINSERT INTO roles VALUES (1);", "INSERT", 0, {}, "",
+      {"mixed-ddl-dml",
+       "mysql",
+       "CREATE TABLE roles (id int);\nINSERT INTO roles VALUES (1);",
+       "INSERT",
+       0,
+       {},
+       "",
        "the database commits the schema change at once"},
       {"mixed-ddl-dml", "postgres", "CREATE TABLE roles (id int);\nINSERT INTO roles VALUES (1);", "INSERT", 0,
        kNoTransaction, "", "running without a transaction"},
-      {"mixed-ddl-dml", "mysql", "ALTER TABLE users ADD COLUMN role text, ALGORITHM=INSTANT;\nREPLACE INTO roles VALUES (1);",
-       "REPLACE"},
+      {"mixed-ddl-dml", "mysql",
+       "ALTER TABLE users ADD COLUMN role text, ALGORITHM=INSTANT;\nREPLACE INTO roles VALUES (1);", "REPLACE"},
       // unbatched-write
       {"unbatched-write", "postgres,mysql,sqlite", "UPDATE users SET active = true;", "UPDATE"},
       {"unbatched-write", "postgres,mysql,sqlite", "DELETE FROM sessions;", "DELETE"},
@@ -207,35 +259,53 @@ END;
 std::vector<Quiet> quiet_cases() {
   return {
       // not-null-without-default: the safe rewrites and look-alikes
-      {"not-null-without-default", "postgres,mysql,sqlite", "ALTER TABLE users ADD COLUMN role text NOT NULL DEFAULT 'member';"},
+      {"not-null-without-default", "postgres,mysql,sqlite",
+       "ALTER TABLE users ADD COLUMN role text NOT NULL DEFAULT 'member';"},
       {"not-null-without-default", "postgres,mysql,sqlite", "ALTER TABLE users ADD COLUMN role text;"},
-      {"not-null-without-default", "postgres,mysql,sqlite", "ALTER TABLE users ADD COLUMN c text CHECK (c IS NOT NULL);"},
+      {"not-null-without-default", "postgres,mysql,sqlite",
+       "ALTER TABLE users ADD COLUMN c text CHECK (c IS NOT NULL);"},
       {"not-null-without-default", "postgres,mysql,sqlite", "ALTER TABLE users ADD COLUMN \"NOT NULL\" text;"},
-      {"not-null-without-default", "postgres,mysql", "CREATE TABLE t2 (id int);\nALTER TABLE t2 ADD COLUMN x int NOT NULL;"},
-      {"not-null-without-default", "postgres", "ALTER TABLE users ADD COLUMN n bigint GENERATED ALWAYS AS IDENTITY NOT NULL;"},
+      {"not-null-without-default", "postgres,mysql",
+       "CREATE TABLE t2 (id int);\nALTER TABLE t2 ADD COLUMN x int NOT NULL;"},
+      {"not-null-without-default", "postgres",
+       "ALTER TABLE users ADD COLUMN n bigint GENERATED ALWAYS AS IDENTITY NOT NULL;"},
       {"not-null-without-default", "postgres", "ALTER TABLE users ADD COLUMN n bigserial NOT NULL;"},
-      {"not-null-without-default", "mysql", "ALTER TABLE users ADD COLUMN n bigint NOT NULL AUTO_INCREMENT, ALGORITHM=INPLACE;"},
+      {"not-null-without-default", "mysql",
+       "ALTER TABLE users ADD COLUMN n bigint NOT NULL AUTO_INCREMENT, ALGORITHM=INPLACE;"},
       {"not-null-without-default", "postgres", "ALTER TABLE users ALTER COLUMN email DROP NOT NULL;"},
-      {"not-null-without-default", "postgres", "ALTER TABLE users ADD CONSTRAINT email_nn CHECK (email IS NOT NULL) NOT VALID;"},
+      {"not-null-without-default", "postgres",
+       "ALTER TABLE users ADD CONSTRAINT email_nn CHECK (email IS NOT NULL) NOT VALID;"},
       // add-column-default-rewrite
-      {"add-column-default-rewrite", "postgres", "ALTER TABLE users ADD COLUMN created timestamptz NOT NULL DEFAULT now();"},
-      {"add-column-default-rewrite", "postgres", "ALTER TABLE users ADD COLUMN created timestamptz DEFAULT CURRENT_TIMESTAMP;"},
+      {"add-column-default-rewrite", "postgres",
+       "ALTER TABLE users ADD COLUMN created timestamptz NOT NULL DEFAULT now();"},
+      {"add-column-default-rewrite", "postgres",
+       "ALTER TABLE users ADD COLUMN created timestamptz DEFAULT CURRENT_TIMESTAMP;"},
       {"add-column-default-rewrite", "postgres", "ALTER TABLE users ADD COLUMN role text DEFAULT 'member';"},
-      {"add-column-default-rewrite", "postgres", "ALTER TABLE users ADD COLUMN role text DEFAULT 'member';", {}, "15.4"},
+      {"add-column-default-rewrite",
+       "postgres",
+       "ALTER TABLE users ADD COLUMN role text DEFAULT 'member';",
+       {},
+       "15.4"},
       {"add-column-default-rewrite", "postgres", "ALTER TABLE users ADD COLUMN role text DEFAULT NULL;", {}, "10.23"},
-      {"add-column-default-rewrite", "postgres", "ALTER TABLE users ADD COLUMN code varchar(10) DEFAULT 'x'::varchar(10);"},
+      {"add-column-default-rewrite", "postgres",
+       "ALTER TABLE users ADD COLUMN code varchar(10) DEFAULT 'x'::varchar(10);"},
       {"add-column-default-rewrite", "postgres", "ALTER TABLE users ADD COLUMN note text DEFAULT 'random()';"},
-      {"add-column-default-rewrite", "postgres", "ALTER TABLE users ADD COLUMN meta jsonb DEFAULT jsonb_build_object('a', 1);"},
-      {"add-column-default-rewrite", "postgres", "CREATE TABLE t2 (id int);\nALTER TABLE t2 ADD COLUMN token uuid DEFAULT gen_random_uuid();"},
+      {"add-column-default-rewrite", "postgres",
+       "ALTER TABLE users ADD COLUMN meta jsonb DEFAULT jsonb_build_object('a', 1);"},
+      {"add-column-default-rewrite", "postgres",
+       "CREATE TABLE t2 (id int);\nALTER TABLE t2 ADD COLUMN token uuid DEFAULT gen_random_uuid();"},
       {"add-column-default-rewrite", "postgres", "ALTER TABLE users ALTER COLUMN token SET DEFAULT gen_random_uuid();"},
       // index-not-concurrent
       {"index-not-concurrent", "postgres", "CREATE INDEX CONCURRENTLY users_email ON users (email);", kNoTransaction},
       {"index-not-concurrent", "postgres", "DROP INDEX CONCURRENTLY users_email;", kNoTransaction},
-      {"index-not-concurrent", "postgres", "CREATE TABLE t2 (id int, email text);\nCREATE INDEX t2_email ON t2 (email);\nDROP INDEX t2_email;"},
-      {"index-not-concurrent", "postgres", "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email;"},
+      {"index-not-concurrent", "postgres",
+       "CREATE TABLE t2 (id int, email text);\nCREATE INDEX t2_email ON t2 (email);\nDROP INDEX t2_email;"},
+      {"index-not-concurrent", "postgres",
+       "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email;"},
       {"index-not-concurrent", "postgres", "CREATE TABLE t2 (id int);\nALTER TABLE t2 ADD PRIMARY KEY (id);"},
       // concurrent-in-transaction
-      {"concurrent-in-transaction", "postgres", "CREATE INDEX CONCURRENTLY users_email ON users (email);", kNoTransaction},
+      {"concurrent-in-transaction", "postgres", "CREATE INDEX CONCURRENTLY users_email ON users (email);",
+       kNoTransaction},
       {"concurrent-in-transaction", "postgres", "REFRESH MATERIALIZED VIEW CONCURRENTLY totals;"},
       {"concurrent-in-transaction", "postgres", "SELECT 'CREATE INDEX CONCURRENTLY i ON t (x)';"},
       // constraint-without-not-valid
@@ -243,7 +313,8 @@ std::vector<Quiet> quiet_cases() {
        "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;"},
       {"constraint-without-not-valid", "postgres", "ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;"},
       {"constraint-without-not-valid", "postgres",
-       "CREATE TABLE items (id int, order_id int);\nALTER TABLE items ADD FOREIGN KEY (order_id) REFERENCES orders (id);"},
+       "CREATE TABLE items (id int, order_id int);\nALTER TABLE items ADD FOREIGN KEY (order_id) REFERENCES orders "
+       "(id);"},
       {"constraint-without-not-valid", "postgres", "ALTER TABLE orders ADD CHECK (total >= 0) NOT VALID;"},
       // missing-lock-timeout
       {"missing-lock-timeout", "postgres", "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN note text;"},
@@ -261,7 +332,8 @@ std::vector<Quiet> quiet_cases() {
       {"rename-column", "postgres", "ALTER TABLE users RENAME CONSTRAINT a TO b;"},
       {"rename-column", "mysql", "ALTER TABLE users RENAME INDEX a TO b;"},
       {"rename-column", "postgres,mysql,sqlite", "CREATE TABLE t2 (a int);\nALTER TABLE t2 RENAME COLUMN a TO b;"},
-      {"rename-table", "postgres,mysql,sqlite", "CREATE TABLE t2 (a int);\nALTER TABLE t2 RENAME TO t3;\nDROP TABLE t3;"},
+      {"rename-table", "postgres,mysql,sqlite",
+       "CREATE TABLE t2 (a int);\nALTER TABLE t2 RENAME TO t3;\nDROP TABLE t3;"},
       {"rename-table", "mysql", "CREATE TABLE t2 (a int);\nRENAME TABLE t2 TO t3;"},
       {"rename-table", "postgres", "ALTER INDEX users_email RENAME TO users_email_idx;"},
       {"rename-table", "postgres,mysql,sqlite", "ALTER TABLE users RENAME COLUMN a TO b;"},
@@ -276,15 +348,18 @@ std::vector<Quiet> quiet_cases() {
       {"mixed-ddl-dml", "postgres,sqlite", "CREATE TABLE roles (id int);\nINSERT INTO roles VALUES (1);"},
       {"mixed-ddl-dml", "postgres,mysql,sqlite", "UPDATE users SET a = 1 WHERE id = 1;\nINSERT INTO audit VALUES (1);"},
       {"mixed-ddl-dml", "postgres",
-       "ALTER TABLE users ADD COLUMN x int;\nCREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ INSERT INTO users DEFAULT VALUES $$;"},
+       "ALTER TABLE users ADD COLUMN x int;\nCREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ INSERT INTO users "
+       "DEFAULT VALUES $$;"},
       {"mixed-ddl-dml", "mysql",
-       "ALTER TABLE users ADD COLUMN x int, ALGORITHM=INSTANT;\nCREATE PROCEDURE p() BEGIN INSERT INTO users VALUES (1); END;"},
+       "ALTER TABLE users ADD COLUMN x int, ALGORITHM=INSTANT;\nCREATE PROCEDURE p() BEGIN INSERT INTO users VALUES "
+       "(1); END;"},
       {"mixed-ddl-dml", "postgres,mysql,sqlite", "ALTER TABLE users ADD COLUMN x int;\nSELECT count(*) FROM users;"},
       // unbatched-write
       {"unbatched-write", "postgres,mysql,sqlite", "UPDATE users SET active = true WHERE id BETWEEN 1 AND 1000;"},
       {"unbatched-write", "postgres,mysql,sqlite", "DELETE FROM sessions WHERE expires_at < now();"},
       {"unbatched-write", "mysql", "DELETE FROM sessions LIMIT 1000;"},
-      {"unbatched-write", "postgres,mysql,sqlite", "CREATE TABLE t2 (a int);\nINSERT INTO t2 VALUES (1);\nUPDATE t2 SET a = 2;"},
+      {"unbatched-write", "postgres,mysql,sqlite",
+       "CREATE TABLE t2 (a int);\nINSERT INTO t2 VALUES (1);\nUPDATE t2 SET a = 2;"},
       {"unbatched-write", "postgres,mysql,sqlite", "INSERT INTO users (a) SELECT a FROM old_users;"},
       // missing-down
       {"missing-down", "postgres,mysql,sqlite", "SELECT 1;", tide::test::without_down(true)},
@@ -296,7 +371,8 @@ std::vector<Quiet> quiet_cases() {
       {"alter-without-algorithm", "mysql", "ALTER TABLE users RENAME TO customers;"},
       {"alter-without-algorithm", "postgres,sqlite", "ALTER TABLE users ADD COLUMN note text;"},
       // unknown-lint-ignore
-      {"unknown-lint-ignore", "postgres,mysql,sqlite", "-- tide:lint-ignore drop-table, rename-table\nDROP TABLE users;"},
+      {"unknown-lint-ignore", "postgres,mysql,sqlite",
+       "-- tide:lint-ignore drop-table, rename-table\nDROP TABLE users;"},
       {"unknown-lint-ignore", "postgres,mysql,sqlite", "-- tide:lint-ignore all\nDROP TABLE users;"},
       {"unknown-lint-ignore", "postgres,mysql,sqlite", "-- not tide:lint-ignoreable\nSELECT 1;"},
       {"unknown-lint-ignore", "postgres,mysql,sqlite", "SELECT 1;", tide::test::ignoring({"all"})},
@@ -306,7 +382,8 @@ std::vector<Quiet> quiet_cases() {
 std::string describe(const std::vector<Finding> &findings) {
   std::string out;
   for (const auto &f : findings)
-    out += f.file + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + " " + f.rule + " " + f.message + "\n";
+    out +=
+        f.file + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + " " + f.rule + " " + f.message + "\n";
   return out;
 }
 
@@ -361,8 +438,8 @@ TEST_CASE("lint: the safe rewrites and look-alikes do not fire", "[lint]") {
 }
 
 TEST_CASE("lint: comments, strings, quoted names and bodies never fire a rule", "[lint]") {
-  for (const auto &[dialect, sql] : {std::pair{"postgres", kPostgresDecoys}, std::pair{"mysql", kMysqlDecoys},
-                                     std::pair{"sqlite", kSqliteDecoys}}) {
+  for (const auto &[dialect, sql] :
+       {std::pair{"postgres", kPostgresDecoys}, std::pair{"mysql", kMysqlDecoys}, std::pair{"sqlite", kSqliteDecoys}}) {
     LintRig rig(dialect);
     const auto all = rig.check(sql);
     INFO(dialect << "\n" << describe(all));
@@ -372,7 +449,8 @@ TEST_CASE("lint: comments, strings, quoted names and bodies never fire a rule", 
 
 TEST_CASE("lint: a rule of another dialect does not run", "[lint]") {
   LintRig sqlite("sqlite");
-  CHECK(sqlite.check("CREATE INDEX i ON users (email);\nALTER TABLE users ADD COLUMN t uuid DEFAULT random();").empty());
+  CHECK(
+      sqlite.check("CREATE INDEX i ON users (email);\nALTER TABLE users ADD COLUMN t uuid DEFAULT random();").empty());
   LintRig mysql("mysql");
   CHECK(of_rule(mysql.check("ALTER TABLE orders ADD FOREIGN KEY (u) REFERENCES users (id), ALGORITHM=INPLACE;"),
                 "constraint-without-not-valid")
