@@ -30,13 +30,10 @@ void create_index(const Statement &s, size_t index_kw, Context &c) {
   const bool is_new = c.is_new_table(c.name);
   if (is_new && !index_name.empty()) c.created.indexes.insert(index_name);
 
-  const bool concurrent_rules = c.facts.concurrent_index;
-  if (concurrent_rules && concurrently != Statement::npos && c.plan.transactional)
-    c.hit(RuleId::kConcurrentInTransaction, s, concurrently,
-          "CREATE INDEX CONCURRENTLY cannot run inside a transaction block, and this migration runs in one");
+  c.concurrently(s, concurrently, "CREATE INDEX");
   c.ddl(s, 0, !is_new);
   if (is_new || concurrently != Statement::npos) return;
-  if (concurrent_rules)
+  if (c.facts.concurrent_index)
     c.hit(RuleId::kIndexNotConcurrent, s, index_kw,
           fmt::format("CREATE INDEX on {} without CONCURRENTLY blocks writes to the table until the index is built",
                       c.name));
@@ -60,13 +57,10 @@ void drop_index(const Statement &s, size_t index_kw, Context &c) {
     if (!s.is_punct(i, ',')) break;
     ++i;
   }
-  const bool concurrent_rules = c.facts.concurrent_index;
-  if (concurrent_rules && concurrently != Statement::npos && c.plan.transactional)
-    c.hit(RuleId::kConcurrentInTransaction, s, concurrently,
-          "DROP INDEX CONCURRENTLY cannot run inside a transaction block, and this migration runs in one");
+  c.concurrently(s, concurrently, "DROP INDEX");
   c.ddl(s, 0, !all_new);
   if (all_new || concurrently != Statement::npos) return;
-  if (concurrent_rules)
+  if (c.facts.concurrent_index)
     c.hit(RuleId::kIndexNotConcurrent, s, index_kw,
           fmt::format("DROP INDEX {} without CONCURRENTLY locks its table against reads and writes", first));
   c.locks(s, 0, "DROP INDEX");
@@ -264,6 +258,12 @@ void Context::dml(const Statement &s, size_t token, const std::string &table) {
   if (has_ddl) mixed();
 }
 
+void Context::concurrently(const Statement &s, size_t token, std::string_view what) {
+  if (token == Statement::npos || !facts.concurrent_index || !plan.transactional) return;
+  hit(RuleId::kConcurrentInTransaction, s, token,
+      fmt::format("{} ... CONCURRENTLY cannot run inside a transaction block, and this migration runs in one", what));
+}
+
 void Context::locks(const Statement &s, size_t token, std::string_view what) {
   if (lock_timeout_ok || lock_timeout_reported) return;
   lock_timeout_reported = true;
@@ -302,9 +302,7 @@ void check_statement(const Statement &s, Context &c) {
   }
   if (s.is(0, "REINDEX")) {
     const size_t concurrently = s.find(1, s.size(), "CONCURRENTLY");
-    if (concurrently != Statement::npos && c.facts.concurrent_index && c.plan.transactional)
-      c.hit(RuleId::kConcurrentInTransaction, s, concurrently,
-            "REINDEX CONCURRENTLY cannot run inside a transaction block, and this migration runs in one");
+    c.concurrently(s, concurrently, "REINDEX");
     if (concurrently == Statement::npos) c.locks(s, 0, "REINDEX");
     return;
   }

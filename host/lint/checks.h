@@ -105,6 +105,9 @@ struct Context {
   void ddl(const Statement &s, size_t token, bool touches_existing);
   // The statement changes rows of table (normalized; empty: unknown).
   void dml(const Statement &s, size_t token, const std::string &table);
+  // The statement says CONCURRENTLY at token (npos: it does not), which PostgreSQL refuses
+  // in a transaction (concurrent-in-transaction); what: "CREATE INDEX", ...
+  void concurrently(const Statement &s, size_t token, std::string_view what);
   // The statement takes a lock on a table from before the run (missing-lock-timeout).
   void locks(const Statement &s, size_t token, std::string_view what);
 

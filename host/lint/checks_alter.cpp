@@ -167,12 +167,7 @@ void action(const Statement &s, size_t a, size_t end, Table &t, Summary &sum, Co
     sum.algorithm = s.is(i, "INSTANT") || s.is(i, "INPLACE") || sum.algorithm;
     return;
   }
-  if (s.is(a, "DETACH") && c.facts.concurrent_index && c.plan.transactional) {
-    const size_t concurrently = s.find(a, end, "CONCURRENTLY");
-    if (concurrently != npos)
-      c.hit(RuleId::kConcurrentInTransaction, s, concurrently,
-            "DETACH PARTITION ... CONCURRENTLY cannot run inside a transaction block, and this migration runs in one");
-  }
+  if (s.is(a, "DETACH")) c.concurrently(s, s.find(a, end, "CONCURRENTLY"), "DETACH PARTITION");
 }
 
 }  // namespace

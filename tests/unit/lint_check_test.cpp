@@ -80,6 +80,13 @@ TEST_CASE("lint ignore: a typo is a finding of its own, and the rule still fires
   CHECK(all[0].message.find("`drop-tabel`") != std::string::npos);
   CHECK(all[1].rule == "drop-table");
   CHECK(all[1].line == 3);
+
+  // After a statement on its line: the typo is reported where it is, for that statement.
+  const auto trailing = rig.check("DROP TABLE a; -- tide:lint-ignore drop-tabel\nSELECT 1;");
+  const auto typo = of_rule(trailing, "unknown-lint-ignore");
+  REQUIRE(typo.size() == 1);
+  CHECK((typo[0].line == 1 && typo[0].column == 15));
+  CHECK(typo[0].statement == "DROP TABLE a");
 }
 
 TEST_CASE("lint settings: enable, disable and severity", "[lint]") {
