@@ -211,7 +211,8 @@ void session_setting(const Statement &s, Context &c) {
     return;
   }
   // SELECT set_config('lock_timeout', '2s', false)
-  if (!s.is(1, "SET_CONFIG") || !s.is_punct(2, '(') || s.kind(3) != TokenKind::string || s.kind(5) != TokenKind::string)
+  if (s.size() < 8 || !s.is(1, "SET_CONFIG") || !s.is_punct(2, '(') || s.kind(3) != TokenKind::string ||
+      s.kind(5) != TokenKind::string)
     return;
   if (!keyword_equals(s.text(3), "'LOCK_TIMEOUT'")) return;
   std::string_view value = s.text(5);
