@@ -1,5 +1,8 @@
 // The rule table of SPEC §7. docs/lint.md shows the same rows; a unit test checks that
 // every rule here has its row there and at least one firing test.
+#include <iterator>
+
+#include "lint/checks.h"
 #include "lint/lint.h"
 
 namespace tide::lint {
@@ -15,13 +18,14 @@ constexpr RuleInfo kRules[] = {
      "add the column nullable (or with a DEFAULT), backfill it in batches, then add NOT NULL; on PostgreSQL 12+ "
      "add CHECK (col IS NOT NULL) NOT VALID and VALIDATE it first, so SET NOT NULL needs no scan"},
     {"add-column-default-rewrite", "postgres", Severity::kError,
-     "ADD COLUMN with a DEFAULT that rewrites the whole table: a volatile default (now(), random(), "
-     "gen_random_uuid(), clock_timestamp(), ...) on any version, any default before PostgreSQL 11",
+     "ADD COLUMN that rewrites the whole table: a volatile default (random(), gen_random_uuid(), "
+     "clock_timestamp(), nextval(), ...; not now(), which is stable) or a function not known to be stable, a "
+     "serial, identity or stored generated column on any version, any non-NULL default before PostgreSQL 11",
      "add the column without a default, then ALTER COLUMN ... SET DEFAULT for new rows and backfill existing "
      "rows in batches"},
     {"index-not-concurrent", "postgres", Severity::kError,
-     "CREATE INDEX or DROP INDEX without CONCURRENTLY on a table that exists before this run: blocks writes to "
-     "the table while the index is built",
+     "CREATE INDEX or DROP INDEX without CONCURRENTLY on a table that exists before this run (blocks writes "
+     "while the index is built), and ADD UNIQUE / PRIMARY KEY without USING INDEX (builds one while reads wait)",
      "use CREATE INDEX CONCURRENTLY (DROP INDEX CONCURRENTLY) in a migration marked -- tide:no-transaction "
      "(transaction = false in Lua)"},
     {"concurrent-in-transaction", "postgres", Severity::kError,
@@ -32,8 +36,9 @@ constexpr RuleInfo kRules[] = {
      "it scans the table while writes are blocked",
      "ADD CONSTRAINT ... NOT VALID, then ALTER TABLE ... VALIDATE CONSTRAINT in a later migration"},
     {"missing-lock-timeout", "postgres", Severity::kWarning,
-     "DDL that takes an ACCESS EXCLUSIVE lock with no lock_timeout set before it in the migration while tide's "
-     "lock_timeout is over 5 s: waiting for the lock queues every other query behind it",
+     "DDL that locks a table from before this run (ALTER TABLE, DROP TABLE, TRUNCATE, CREATE or DROP INDEX "
+     "without CONCURRENTLY, CREATE TRIGGER, REINDEX) with no lock_timeout of at most 5 s set before it in the "
+     "migration or by tide: waiting for the lock queues every other query on the table behind it",
      "SET lock_timeout = '2s' (SET LOCAL in a transaction) before the statement, or lower lock_timeout in "
      "tide.lua, and retry when it times out"},
     {"change-column-type", "postgres,mysql", Severity::kError,
@@ -51,8 +56,7 @@ constexpr RuleInfo kRules[] = {
      "fails",
      "stop reading the column in the code and deploy that first, then drop it with -- tide:lint-ignore "
      "drop-column"},
-    {"drop-table", kAll, Severity::kError,
-     "DROP TABLE of a table that exists before this run: the data is gone",
+    {"drop-table", kAll, Severity::kError, "DROP TABLE of a table that exists before this run: the data is gone",
      "make sure nothing uses it (and that a backup or snapshot exists), then drop it with -- tide:lint-ignore "
      "drop-table"},
     {"mixed-ddl-dml", kAll, Severity::kWarning,
@@ -71,15 +75,40 @@ constexpr RuleInfo kRules[] = {
      "while writes wait",
      "add ALGORITHM=INSTANT (or INPLACE), LOCK=NONE so the server refuses instead of copying; use an online "
      "schema change tool (gh-ost, pt-online-schema-change) for what must copy"},
+    {"unknown-lint-ignore", kAll, Severity::kWarning,
+     "a tide:lint-ignore comment (on a statement or the file) that names no rule: a typo silences nothing",
+     "spell the rule id as docs/lint.md lists it (or write `all`), or remove the comment"},
 };
+
+// checks.h's RuleId indexes this table.
+static_assert(std::size(kRules) == kRuleCount);
+static_assert(kRules[static_cast<size_t>(RuleId::kNotNullWithoutDefault)].id == "not-null-without-default");
+static_assert(kRules[static_cast<size_t>(RuleId::kAddColumnDefaultRewrite)].id == "add-column-default-rewrite");
+static_assert(kRules[static_cast<size_t>(RuleId::kIndexNotConcurrent)].id == "index-not-concurrent");
+static_assert(kRules[static_cast<size_t>(RuleId::kConcurrentInTransaction)].id == "concurrent-in-transaction");
+static_assert(kRules[static_cast<size_t>(RuleId::kConstraintWithoutNotValid)].id == "constraint-without-not-valid");
+static_assert(kRules[static_cast<size_t>(RuleId::kMissingLockTimeout)].id == "missing-lock-timeout");
+static_assert(kRules[static_cast<size_t>(RuleId::kChangeColumnType)].id == "change-column-type");
+static_assert(kRules[static_cast<size_t>(RuleId::kRenameColumn)].id == "rename-column");
+static_assert(kRules[static_cast<size_t>(RuleId::kRenameTable)].id == "rename-table");
+static_assert(kRules[static_cast<size_t>(RuleId::kDropColumn)].id == "drop-column");
+static_assert(kRules[static_cast<size_t>(RuleId::kDropTable)].id == "drop-table");
+static_assert(kRules[static_cast<size_t>(RuleId::kMixedDdlDml)].id == "mixed-ddl-dml");
+static_assert(kRules[static_cast<size_t>(RuleId::kUnbatchedWrite)].id == "unbatched-write");
+static_assert(kRules[static_cast<size_t>(RuleId::kMissingDown)].id == "missing-down");
+static_assert(kRules[static_cast<size_t>(RuleId::kAlterWithoutAlgorithm)].id == "alter-without-algorithm");
+static_assert(kRules[static_cast<size_t>(RuleId::kUnknownLintIgnore)].id == "unknown-lint-ignore");
 
 }  // namespace
 
 const char *severity_name(Severity s) {
   switch (s) {
-    case Severity::kOff: return "off";
-    case Severity::kWarning: return "warning";
-    case Severity::kError: return "error";
+    case Severity::kOff:
+      return "off";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kError:
+      return "error";
   }
   return "error";
 }

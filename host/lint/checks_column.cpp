@@ -1,0 +1,222 @@
+// ADD COLUMN: not-null-without-default and add-column-default-rewrite. A column definition
+// is read at the action's top level: its type, then NOT NULL, DEFAULT expr, GENERATED ...,
+// PRIMARY KEY, AUTO_INCREMENT; a NOT NULL inside CHECK (...) is in parentheses, not here.
+#include <fmt/format.h>
+
+#include <array>
+
+#include "lint/checks.h"
+
+namespace tide::lint {
+
+namespace {
+
+constexpr size_t npos = Statement::npos;
+
+// PostgreSQL functions whose result differs per row (pg_proc.provolatile = 'v'), as used
+// in defaults: each makes ADD COLUMN write every row.
+constexpr std::array kVolatile = {
+    "RANDOM",           "RANDOM_NORMAL", "SETSEED", "CLOCK_TIMESTAMP",  "TIMEOFDAY",          "GEN_RANDOM_UUID",
+    "GEN_RANDOM_BYTES", "UUIDV4",        "UUIDV7",  "UUID_GENERATE_V1", "UUID_GENERATE_V1MC", "UUID_GENERATE_V4",
+    "NEXTVAL",          "CURRVAL",       "LASTVAL", "TXID_CURRENT",     "PG_CURRENT_XACT_ID",
+};
+
+// Stable or immutable functions common in defaults: evaluated once, stored in the catalog
+// (PostgreSQL 11+), no rewrite. now() and current_timestamp are STABLE: the transaction's
+// start time.
+constexpr std::array kStable = {
+    "NOW",
+    "TRANSACTION_TIMESTAMP",
+    "STATEMENT_TIMESTAMP",
+    "CURRENT_TIMESTAMP",
+    "CURRENT_DATE",
+    "CURRENT_TIME",
+    "LOCALTIME",
+    "LOCALTIMESTAMP",
+    "CURRENT_SETTING",
+    "CURRENT_USER",
+    "SESSION_USER",
+    "CURRENT_SCHEMA",
+    "TO_TIMESTAMP",
+    "TO_DATE",
+    "TO_CHAR",
+    "TO_NUMBER",
+    "DATE_TRUNC",
+    "MAKE_DATE",
+    "MAKE_TIME",
+    "MAKE_TIMESTAMP",
+    "MAKE_TIMESTAMPTZ",
+    "MAKE_INTERVAL",
+    "TIMEZONE",
+    "LOWER",
+    "UPPER",
+    "TRIM",
+    "BTRIM",
+    "CONCAT",
+    "CONCAT_WS",
+    "COALESCE",
+    "NULLIF",
+    "GREATEST",
+    "LEAST",
+    "LENGTH",
+    "ABS",
+    "ROUND",
+    "FLOOR",
+    "CEIL",
+    "MD5",
+    "REPLACE",
+    "SUBSTRING",
+    "SUBSTR",
+    "JSONB_BUILD_OBJECT",
+    "JSON_BUILD_OBJECT",
+    "JSONB_BUILD_ARRAY",
+    "JSON_BUILD_ARRAY",
+    "TO_JSON",
+    "TO_JSONB",
+    "ARRAY_FILL",
+    "CAST",
+    "ROW",
+    "ARRAY",
+};
+
+// Words that end a DEFAULT expression: the next column constraint or option.
+constexpr std::array kAfterDefault = {
+    "NOT", "NULL",    "CONSTRAINT",     "CHECK", "REFERENCES", "UNIQUE", "PRIMARY", "GENERATED", "COLLATE",
+    "ON",  "COMMENT", "AUTO_INCREMENT", "FIRST", "AFTER",      "KEY",    "VISIBLE", "INVISIBLE",
+};
+
+bool is_any(const Statement &s, size_t i, const auto &keywords) {
+  for (std::string_view kw : keywords)
+    if (s.is(i, kw)) return true;
+  return false;
+}
+
+// The column's definition, read at the top level from after its name to the action's end.
+struct ColumnDef {
+  size_t type = npos;      // the first word of the type
+  size_t not_null = npos;  // NOT of NOT NULL
+  size_t primary = npos;   // PRIMARY of PRIMARY KEY (implies NOT NULL)
+  size_t default_at = npos;
+  size_t default_end = npos;
+  size_t generated = npos;  // GENERATED ... AS IDENTITY / AS (expr) STORED
+  bool identity = false;
+  bool stored = false;
+  bool auto_increment = false;
+};
+
+ColumnDef read_def(const Statement &s, size_t from, size_t end) {
+  ColumnDef d;
+  if (from < end && s.kind(from) == sql::TokenKind::word) d.type = from;
+  for (size_t i = from; i < end; ++i) {
+    if (s.depth(i) != 0) continue;
+    if (s.is(i, "NOT") && s.is(i + 1, "NULL")) {
+      d.not_null = i++;
+    } else if (s.is(i, "PRIMARY") && s.is(i + 1, "KEY")) {
+      d.primary = i++;
+    } else if (s.is(i, "AUTO_INCREMENT")) {
+      d.auto_increment = true;
+    } else if (s.is(i, "DEFAULT") && d.default_at == npos) {
+      d.default_at = i;
+      size_t j = i + 2;  // the expression is at least one token: DEFAULT NULL
+      while (j < end && !(s.depth(j) == 0 && is_any(s, j, kAfterDefault))) ++j;
+      d.default_end = j;
+      i = j - 1;
+    } else if (s.is(i, "GENERATED")) {
+      d.generated = i;
+      for (size_t j = i + 1; j < end; ++j) {
+        if (s.depth(j) != 0) continue;
+        if (s.is(j, "IDENTITY")) d.identity = true;
+        if (s.is(j, "STORED")) d.stored = true;
+      }
+    }
+  }
+  return d;
+}
+
+bool serial_type(const Statement &s, size_t type) {
+  for (std::string_view t : {"SERIAL", "BIGSERIAL", "SMALLSERIAL", "SERIAL2", "SERIAL4", "SERIAL8"})
+    if (s.is(type, t)) return true;
+  return false;
+}
+
+// The first function call in [from, to) that may be volatile, and whether it surely is.
+// A word before "(" is a call unless it names a type (after :: or CAST's AS).
+size_t volatile_call(const Statement &s, size_t from, size_t to, bool &surely) {
+  for (size_t i = from; i + 1 < to; ++i) {
+    if (s.kind(i) != sql::TokenKind::word || !s.is_punct(i + 1, '(')) continue;
+    if (i > from && (s.text(i - 1) == "::" || s.is(i - 1, "AS"))) continue;
+    const Volatility v = function_volatility(s.text(i));
+    if (v == Volatility::kStable) continue;
+    surely = v == Volatility::kVolatile;
+    return i;
+  }
+  return npos;
+}
+
+void default_rewrite(const Statement &s, const ColumnDef &d, const std::string &column, Context &c) {
+  if (c.facts.family != Family::kPostgres) return;
+  const std::string where = fmt::format("ADD COLUMN {}", column);
+  if (d.type != npos && serial_type(s, d.type))
+    return c.hit(RuleId::kAddColumnDefaultRewrite, s, d.type,
+                 fmt::format("{} {}: a serial column takes nextval() for every row, which rewrites the table while "
+                             "reads and writes wait",
+                             where, s.text(d.type)));
+  if (d.generated != npos && (d.identity || d.stored))
+    return c.hit(RuleId::kAddColumnDefaultRewrite, s, d.generated,
+                 fmt::format("{}: a {} column is computed for every row, which rewrites the table while reads and "
+                             "writes wait",
+                             where, d.identity ? "GENERATED ... AS IDENTITY" : "GENERATED ... STORED"));
+  if (d.default_at == npos) return;
+  const bool null_default = d.default_end == d.default_at + 2 && s.is(d.default_at + 1, "NULL");
+  if (c.facts.pg_major > 0 && c.facts.pg_major < 11 && !null_default)
+    return c.hit(RuleId::kAddColumnDefaultRewrite, s, d.default_at,
+                 fmt::format("{} with a DEFAULT rewrites the whole table on PostgreSQL {} (before 11) while reads "
+                             "and writes wait",
+                             where, c.facts.pg_major));
+  bool surely = false;
+  const size_t call = volatile_call(s, d.default_at + 1, d.default_end, surely);
+  if (call == npos) return;
+  c.hit(RuleId::kAddColumnDefaultRewrite, s, d.default_at,
+        surely ? fmt::format("{} with the volatile default {}(): every row gets its own value, so the whole table "
+                             "is rewritten while reads and writes wait",
+                             where, s.text(call))
+               : fmt::format("{} with the default {}(): if that function is VOLATILE, the whole table is rewritten "
+                             "while reads and writes wait (STABLE and IMMUTABLE ones are safe: ignore this then)",
+                             where, s.text(call)));
+}
+
+}  // namespace
+
+Volatility function_volatility(std::string_view name) {
+  for (std::string_view f : kVolatile)
+    if (keyword_equals(name, f)) return Volatility::kVolatile;
+  for (std::string_view f : kStable)
+    if (keyword_equals(name, f)) return Volatility::kStable;
+  return Volatility::kUnknown;
+}
+
+void check_add_column(const Statement &s, size_t name, size_t end, bool is_new, Context &c) {
+  std::string column;
+  const size_t after = s.name(name, column);
+  if (after == name) return;
+  const ColumnDef d = read_def(s, after, end);
+  const bool postgres = c.facts.family == Family::kPostgres;
+  const bool has_value = d.default_at != npos || d.generated != npos || d.auto_increment ||
+                         (postgres && d.type != npos && serial_type(s, d.type));
+  const size_t not_null = d.not_null != npos ? d.not_null : d.primary;
+  // SQLite refuses such a column even on an empty table.
+  const bool sqlite = c.facts.family == Family::kSqlite;
+  if (not_null != npos && !has_value && (!is_new || sqlite)) {
+    std::string why =
+        sqlite ? std::string("SQLite refuses to add a NOT NULL column without a non-NULL default")
+        : c.facts.family == Family::kMysql
+            ? std::string("MySQL fills the existing rows with the type's implicit default (0, '') and copies the table")
+            : std::string("fails as soon as the table has a row (PostgreSQL cannot fill it)");
+    c.hit(RuleId::kNotNullWithoutDefault, s, not_null,
+          fmt::format("ADD COLUMN {} {} without a DEFAULT: {}", column, d.not_null != npos ? "NOT NULL" : "PRIMARY KEY",
+                      why));
+  }
+  if (!is_new) default_rewrite(s, d, column, c);
+}
+
+}  // namespace tide::lint
