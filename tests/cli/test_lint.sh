@@ -339,7 +339,8 @@ test_up_gate_honours_the_ignore_comment() {
   write migrations/002_drop.sql <<'EOF'
 -- tide:irreversible
 -- tide:up
--- tide:lint-ignore drop-table: the users table moved to the accounts service
+-- The users table moved to the accounts service.
+-- tide:lint-ignore drop-table
 DROP TABLE users;
 EOF
   tide up --to 001
