@@ -38,7 +38,12 @@ struct PlannedStatement {
 
 struct MigrationPlan {
   const MigrationFile *file = nullptr;  // the catalog's
+  // Whether up runs it inside a transaction (with its history row).
   bool transactional = true;
+  // Whether the migration asks for one (not `transaction = false` / `-- tide:no-transaction`).
+  // Differs from transactional on a database without transactional DDL (MySQL), where a
+  // migration that may run DDL is recorded dirty first instead.
+  bool wants_transaction = true;
   bool has_down = false;
   bool irreversible = false;
   // File-wide `-- tide:lint-ignore RULE`s: in a .sql file those above `-- tide:up`, in a
@@ -48,7 +53,23 @@ struct MigrationPlan {
   std::vector<PlannedStatement> statements;
   // Non-empty: the plan ends early, and why (the read it stopped at, a Lua error).
   std::string stopped;
+  bool failed = false;  // stopped by the migration's own error, not by a read: up fails too
 };
+
+// Where a script handed to the splitter starts, for its statements' positions.
+struct ScriptOrigin {
+  // Exact positions: the script is file_text.substr(offset, ...) (a .sql section).
+  std::string_view file_text;
+  size_t offset = 0;
+  // Otherwise (file_text empty): the line of the Lua call that passed the script; lines
+  // inside it are counted from there, and the statements are marked not exact.
+  int line = 0;
+};
+
+// The statements of script as the dialect's splitter cuts them, with leading text and
+// positions (see PlannedStatement). No connection is needed.
+std::vector<PlannedStatement> cut_statements(std::string_view script, const Dialect &dialect,
+                                             const ScriptOrigin &origin);
 
 // Plans m's direction dir without a database: nothing is sent anywhere. dialect splits the
 // SQL (it needs no connection); lua is the state m was loaded in. server_version is what
