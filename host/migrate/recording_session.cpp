@@ -163,9 +163,6 @@ Status RecordingSession::dump(const DumpWriter &) { return not_in_a_migration("a
 
 // ---- tide.exec during a plan ----------------------------------------------------------
 
-namespace {
-
-// argv (a table of strings) as one line, for the plan.
 std::string argv_text(lua_State *L, int idx) {
   std::string out;
   if (!lua_istable(L, idx)) return out;
@@ -180,19 +177,20 @@ std::string argv_text(lua_State *L, int idx) {
   return out;
 }
 
+namespace {
+
 // Records the command and pushes the stop as an error table; no C++ object outlives it.
 void push_command_stop(lua_State *L, RecordingSession &session) { push_error(L, session.command(argv_text(L, 1))); }
 
-// tide.core.exec while a plan runs: upvalue 1 is the RecordingSession.
-int plan_exec(lua_State *L) {
+}  // namespace
+
+int RecordingSession::stop_command(lua_State *L) {
   auto *session = static_cast<RecordingSession *>(lua_touserdata(L, lua_upvalueindex(1)));
   push_command_stop(L, *session);
   return lua_error(L);
 }
 
-}  // namespace
-
-CommandStop::CommandStop(LuaState &lua, RecordingSession &session) : lua_(lua) {
+ExecOverride::ExecOverride(LuaState &lua, lua_CFunction fn, void *upvalue) : lua_(lua) {
   lua_State *L = lua.L();
   lua_getglobal(L, "require");
   lua_pushstring(L, "tide.core");
@@ -200,13 +198,13 @@ CommandStop::CommandStop(LuaState &lua, RecordingSession &session) : lua_(lua) {
   if (!status_.ok()) return;
   lua_getfield(L, -1, "exec");
   exec_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
-  lua_pushlightuserdata(L, &session);
-  lua_pushcclosure(L, plan_exec, 1);
+  lua_pushlightuserdata(L, upvalue);
+  lua_pushcclosure(L, fn, 1);
   lua_setfield(L, -2, "exec");
   core_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
-CommandStop::~CommandStop() {
+ExecOverride::~ExecOverride() {
   if (core_ref_ == LUA_NOREF) return;
   lua_State *L = lua_.L();
   lua_rawgeti(L, LUA_REGISTRYINDEX, core_ref_);

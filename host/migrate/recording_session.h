@@ -11,8 +11,8 @@
 // - upsert(): one entry "upsert of N rows into T" (batches of one call are merged).
 // - begin/commit/rollback: recorded and tracked; lock, dump and disconnect are not
 //   something a migration does, and fail.
-// - tide.exec: while a CommandStop is alive, running a command records it and ends the
-//   plan the way a read does.
+// - tide.exec: while an ExecOverride with stop_command is alive, running a command
+//   records it and ends the plan the way a read does.
 #pragma once
 
 #include <memory>
@@ -55,6 +55,8 @@ class RecordingSession : public Session {
   // The migration runs a command (tide.exec; argv joined by spaces): recorded, and the
   // plan stops. Returns the error the migration gets.
   Error command(std::string_view argv);
+  // tide.core.exec while a plan runs (an ExecOverride's fn; upvalue 1: this session).
+  static int stop_command(lua_State *L);
 
   std::vector<PlannedStatement> &statements() { return statements_; }
   // Non-empty once the plan has stopped: why, for MigrationPlan::stopped.
@@ -79,16 +81,17 @@ class RecordingSession : public Session {
   size_t last_rows_ = 0;
 };
 
-// While alive, tide.exec (tide.core.exec underneath) does not run anything: it records
-// the command in the recording session and raises the plan's stop. The real function
-// is put back by the destructor.
-class CommandStop {
+// While alive, tide.exec (tide.core.exec underneath, so the snapshot providers too)
+// calls fn, with upvalue as its first upvalue, instead of running a command; the real
+// function is put back by the destructor. A plan records the command and stops
+// (RecordingSession::stop_command); a dry run refuses it (RehearsalSession).
+class ExecOverride {
  public:
-  CommandStop(LuaState &lua, RecordingSession &session);
-  ~CommandStop();
-  CommandStop(const CommandStop &) = delete;
-  CommandStop &operator=(const CommandStop &) = delete;
-  Status status() const { return status_; }  // installing failed: nothing is stopped
+  ExecOverride(LuaState &lua, lua_CFunction fn, void *upvalue);
+  ~ExecOverride();
+  ExecOverride(const ExecOverride &) = delete;
+  ExecOverride &operator=(const ExecOverride &) = delete;
+  Status status() const { return status_; }  // installing failed: tide.exec is unchanged
 
  private:
   LuaState &lua_;
@@ -96,6 +99,9 @@ class CommandStop {
   int exec_ref_ = LUA_NOREF;  // its real exec
   Status status_;
 };
+
+// The argument vector of tide.core.exec (a table of strings at idx) as one line.
+std::string argv_text(lua_State *L, int idx);
 
 // The line of the innermost frame on L's stack that runs code of the chunk "@display"
 // (the migration's file): where it called into tide. 0 when none does.

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "lua/bind.h"
 #include "migrate/plan.h"
 #include "migrate/recording_session.h"
 #include "migrate/statement_kind.h"
@@ -31,6 +32,33 @@ Status RehearsalSession::refuse(const char *what) const {
   return Status::fail(Exit::kFailed, fmt::format("{} is refused in a dry run: a dry run never commits", what),
                       "tide runs each migration in its own transaction; run `tide plan` to see the migration's "
                       "statements without running them");
+}
+
+Error RehearsalSession::command_refused(std::string_view argv) const {
+  Error e;
+  e.where = where(lua_line());
+  e.message = fmt::format("tide.exec is refused in a dry run ({}): what a command does is outside the transaction "
+                          "that the dry run rolls back",
+                          argv);
+  e.hint = "`tide plan` lists the command without running it";
+  return e;
+}
+
+namespace {
+
+// Pushes the refusal as an error table with its where; no C++ object outlives it.
+void push_command_refusal(lua_State *L, const Error &e) {
+  push_error(L, e);
+  lua_pushlstring(L, e.where.data(), e.where.size());
+  lua_setfield(L, -2, "where");
+}
+
+}  // namespace
+
+int RehearsalSession::refuse_command(lua_State *L) {
+  auto *session = static_cast<RehearsalSession *>(lua_touserdata(L, lua_upvalueindex(1)));
+  push_command_refusal(L, session->command_refused(argv_text(L, 1)));
+  return lua_error(L);
 }
 
 Status RehearsalSession::check_statement(std::string_view sql) const {

@@ -5,6 +5,7 @@
 // transaction (COMMIT, ROLLBACK, BEGIN, ...; migrate/statement_kind) is never sent, and
 // neither are db:begin/commit/rollback: a dry run can never commit. And should anything
 // end the transaction anyway, the next check says so before another statement runs.
+// tide.exec is refused too (refuse_command): what a command does is not rolled back.
 #pragma once
 
 #include <optional>
@@ -42,8 +43,13 @@ class RehearsalSession : public Session {
                 UpsertCounts &counts) override;
   bool can_upsert() const override { return inner_.can_upsert(); }
 
+  // tide.core.exec during a dry run (an ExecOverride's fn; upvalue 1: this session):
+  // refused, because a command's effects are outside the transaction that is rolled back.
+  static int refuse_command(lua_State *L);
+
  private:
   Status refuse(const char *what) const;
+  Error command_refused(std::string_view argv) const;
   // Before a statement: refused when it is transaction control. After: the transaction
   // must still be open.
   Status check_statement(std::string_view sql) const;

@@ -1,12 +1,14 @@
 // `tide up --dry-run`: the migration lock, ONE transaction, every pending transactional
 // migration's up run in it statement by statement (migrate/rehearsal_session.h), then
 // ROLLBACK on every exit path. No history row is written (a missing history table is
-// created inside the transaction, so the rollback removes it too), no hook fires, and a
-// migration's on_error does not run: nothing is left to undo.
+// created inside the transaction, so the rollback removes it too), no hook fires, a
+// migration's on_error does not run (nothing is left to undo), and tide.exec is refused
+// (a command's effects would not be rolled back).
 #include <fmt/format.h>
 
 #include <chrono>
 
+#include "migrate/recording_session.h"
 #include "migrate/rehearsal_session.h"
 #include "migrate/runner.h"
 
@@ -62,6 +64,8 @@ Status Runner::rehearse(const UpOptions &options, std::string &summary) {
     return {};
   }
   RehearsalSession rehearsal(session_, reporter_, lua_);
+  ExecOverride no_commands(lua_, &RehearsalSession::refuse_command, &rehearsal);
+  TIDE_TRY(no_commands.status());
   int rehearsed = 0, outside = 0;
   Status s;
   for (Planned &p : *plan) {

@@ -304,4 +304,26 @@ test_dry_run_usage() {
   expect_no_table a
 }
 
+test_dry_run_never_runs_commands() {
+  project
+  write migrations/001_cmd.lua <<'EOF'
+return {
+  up = function(db)
+    db:exec [[CREATE TABLE t (id integer)]]
+    local r = tide.exec{"touch", "ran-by-dry-run"}
+  end,
+}
+EOF
+  tide up --dry-run
+  expect_exit 1
+  [[ ! -e ran-by-dry-run ]] || fail "the dry run ran the migration's command"
+  expect_stderr_contains "migrations/001_cmd.lua:4: tide.exec is refused in a dry run (touch ran-by-dry-run)"
+  expect_stderr_contains "nothing was applied or recorded"
+  expect_no_table t
+  # Outside a dry run, commands run again.
+  tide up
+  expect_exit 0
+  [[ -e ran-by-dry-run ]] || fail "tide up did not run the command"
+}
+
 run_tests
