@@ -26,6 +26,7 @@ class Migration {
   // only checks a file's gate never pays for it.
   const std::string &checksum() const;
   size_t source_bytes() const { return source_.size(); }
+  std::string_view source() const { return source_; }  // the file's text
   bool transactional() const { return transactional_; }
   bool irreversible() const { return irreversible_; }
   bool has_down() const { return has_down_; }

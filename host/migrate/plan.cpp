@@ -64,6 +64,18 @@ std::vector<PlannedStatement> cut_statements(std::string_view script, const Dial
   return out;
 }
 
+ScriptOrigin lua_script_origin(std::string_view source, std::string_view script, int call_line) {
+  ScriptOrigin found{{}, 0, call_line};
+  if (script.empty() || call_line <= 0) return found;
+  for (size_t at = source.find(script); at != std::string_view::npos; at = source.find(script, at + 1)) {
+    int first = line_of(source, at);
+    if (first > call_line) break;
+    int last = first + line_of(script, script.size()) - 1;
+    if (last >= call_line) found = ScriptOrigin{source, at, 0};  // the last literal spanning the call
+  }
+  return found;
+}
+
 namespace {
 
 // A Lua migration's direction, run against a recording session.
@@ -102,7 +114,7 @@ Result<MigrationPlan> plan_migration(Migration &m, Direction dir, LuaState &lua,
     return plan;
   }
   if (m.file().format != MigrationFormat::kLua || (dir == Direction::kDown && !m.has_down())) return plan;
-  RecordingSession session(dialect, lua, m.file(), server_version, plan.transactional);
+  RecordingSession session(dialect, lua, m.file(), m.source(), server_version, plan.transactional);
   TIDE_TRY(record_lua(m, dir, lua, session, plan));
   return plan;
 }

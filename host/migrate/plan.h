@@ -66,6 +66,12 @@ struct ScriptOrigin {
   int line = 0;
 };
 
+// Where a script that a Lua migration (its file's text: source) passed to a db call on
+// call_line starts. When the script is a literal of the file — it occurs there verbatim,
+// on lines that include call_line (Lua reports a call on the line its arguments end when
+// they are a long string) — positions are exact; otherwise they count from call_line.
+ScriptOrigin lua_script_origin(std::string_view source, std::string_view script, int call_line);
+
 // The statements of script as the dialect's splitter cuts them, with leading text and
 // positions (see PlannedStatement). No connection is needed.
 std::vector<PlannedStatement> cut_statements(std::string_view script, const Dialect &dialect,

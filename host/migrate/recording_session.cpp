@@ -39,10 +39,11 @@ class RecordingCursor : public Cursor {
 };
 
 RecordingSession::RecordingSession(const Dialect &dialect, LuaState &lua, const MigrationFile &file,
-                                   std::string server_version, bool in_transaction)
+                                   std::string_view source, std::string server_version, bool in_transaction)
     : dialect_(dialect),
       lua_(lua),
       file_(file),
+      source_(source),
       server_version_(std::move(server_version)),
       in_transaction_(in_transaction) {}
 
@@ -52,9 +53,13 @@ Error RecordingSession::stop_error() const {
   return e;
 }
 
+ScriptOrigin RecordingSession::origin(std::string_view script) const {
+  return lua_script_origin(source_, script, chunk_line(lua_.L(), file_.display));
+}
+
 Status RecordingSession::exec(std::string_view script) {
   if (!stopped_.empty()) return stop_error();
-  auto cut = cut_statements(script, dialect_, ScriptOrigin{{}, 0, chunk_line(lua_.L(), file_.display)});
+  auto cut = cut_statements(script, dialect_, origin(script));
   for (auto &st : cut) statements_.push_back(std::move(st));
   last_rows_key_.clear();
   return {};
@@ -62,7 +67,7 @@ Status RecordingSession::exec(std::string_view script) {
 
 Result<std::unique_ptr<Cursor>> RecordingSession::query(std::string_view sql, std::span<const tide_value> params) {
   if (!stopped_.empty()) return stop_error();
-  auto cut = cut_statements(sql, dialect_, ScriptOrigin{{}, 0, chunk_line(lua_.L(), file_.display)});
+  auto cut = cut_statements(sql, dialect_, origin(sql));
   PlannedStatement st;
   if (!cut.empty()) {
     st = std::move(cut.front());

@@ -3,7 +3,8 @@
 // connection at all.
 //
 // - exec(script): each statement of the script (cut by the dialect's splitter) is
-//   recorded at the line of the migration that called db:exec (found on the Lua stack).
+//   recorded where the migration has it: in the SQL literal of the file, or at the line
+//   of the db:exec call (found on the Lua stack) when the SQL is built at run time.
 // - query(): a parameterised db:exec is recorded as a statement; a read (db:query,
 //   db:scalar, db:rows — they ask for the result's columns, db:exec does not) is recorded
 //   as a read and ends the plan: the migration gets an error instead of made-up rows,
@@ -31,8 +32,8 @@ class RecordingSession : public Session {
   // file: the migration (its display name is its chunk name on the Lua stack).
   // in_transaction: whether up would run it inside a transaction (db:transaction then
   // uses savepoints, as it would for real).
-  RecordingSession(const Dialect &dialect, LuaState &lua, const MigrationFile &file, std::string server_version,
-                   bool in_transaction);
+  RecordingSession(const Dialect &dialect, LuaState &lua, const MigrationFile &file, std::string_view source,
+                   std::string server_version, bool in_transaction);
 
   const Dialect &dialect() const override { return dialect_; }
   std::string server_version() override { return server_version_; }
@@ -68,10 +69,12 @@ class RecordingSession : public Session {
   Error stop_error() const;
   Status transaction_control(const char *sql, bool in_transaction_after);
   Status not_in_a_migration(const char *what) const;
+  ScriptOrigin origin(std::string_view script) const;
 
   const Dialect &dialect_;
   LuaState &lua_;
   const MigrationFile &file_;
+  std::string_view source_;  // the migration file's text, to find the SQL literals in
   std::string server_version_;
   bool in_transaction_;
   std::vector<PlannedStatement> statements_;

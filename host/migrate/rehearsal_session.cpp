@@ -91,8 +91,8 @@ Status RehearsalSession::exec(std::string_view script) {
   if (migration_) section = migration_->sql_script(Direction::kUp);
   if (section && section->script.data() == script.data())
     origin = ScriptOrigin{section->file_text, section->offset, 0};
-  else
-    origin.line = lua_line();
+  else if (migration_)
+    origin = lua_script_origin(migration_->source(), script, lua_line());
   auto spans = d.split(script);
   auto statements = cut_statements(script, d, origin);
   for (size_t i = 0; i < spans.size() && i < statements.size(); ++i) {
@@ -121,7 +121,8 @@ Result<std::unique_ptr<Cursor>> RehearsalSession::query(std::string_view sql, st
   auto cursor = inner_.query(sql, params);
   if (!cursor) return cursor;
   ++statements_run_;
-  auto cut = cut_statements(sql, inner_.dialect(), ScriptOrigin{{}, 0, lua_line()});
+  auto cut = cut_statements(
+      sql, inner_.dialect(), migration_ ? lua_script_origin(migration_->source(), sql, lua_line()) : ScriptOrigin{});
   reporter_.rehearsal_statement(where(cut.empty() ? lua_line() : cut.front().line),
                                 cut.empty() ? sql : std::string_view(cut.front().sql), elapsed_us(start));
   return cursor;

@@ -133,7 +133,7 @@ test_plan_json_has_one_event_per_migration_and_statement() {
   expect_exit 0
   expect_stdout_contains '"event":"plan","version":"001","name":"users","file":"migrations/001_users.sql","mode":"transaction","statements":2'
   expect_stdout_contains '"event":"plan_statement","version":"001","file":"migrations/001_users.sql","line":2,"column":1,"exact":"true","kind":"statement","sql":"CREATE TABLE users (id integer primary key)"'
-  expect_stdout_contains '"line":4,"column":1,"exact":"false","kind":"statement","sql":"INSERT INTO posts (id) VALUES (?)","note":"1 bound parameter(s)"'
+  expect_stdout_contains '"line":4,"column":14,"exact":"true","kind":"statement","sql":"INSERT INTO posts (id) VALUES (?)","note":"1 bound parameter(s)"'
   expect_stdout_contains '"event":"plan_summary","count":2,"statements":4'
   [[ $(grep -c '"event":"plan_statement"' "$OUT") == 4 ]] || fail "expected 4 plan_statement events"
 }

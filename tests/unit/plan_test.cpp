@@ -121,7 +121,7 @@ TEST_CASE("a non-transactional SQL migration and a file without markers") {
   CHECK_FALSE(nt.has_down);
 }
 
-TEST_CASE("a Lua migration's db:exec statements are recorded at the line of the call") {
+TEST_CASE("a Lua migration's statements are found in its SQL literals, or at the line of the call") {
   Fixture f;
   auto p = f.plan("001_lua.lua",
                   "-- tide:lint-ignore rename-table\n"
@@ -131,21 +131,35 @@ TEST_CASE("a Lua migration's db:exec statements are recorded at the line of the 
                   "      -- tide:lint-ignore drop-table\n"
                   "      DROP TABLE old;]]\n"
                   "    db:exec(\"INSERT INTO a (id) VALUES (?)\", 42)\n"
+                  "    local t = 'b'\n"
+                  "    db:exec(\n      'CREATE TABLE ' .. t .. ' (id int);\\n CREATE TABLE c (id int)')\n"
                   "  end,\n"
                   "}\n");
   CHECK(p.lint_ignore == std::vector<std::string>{"rename-table"});
   CHECK_FALSE(p.has_down);
   CHECK(p.stopped.empty());
-  REQUIRE(p.statements.size() == 3);
+  REQUIRE(p.statements.size() == 5);
+  // A literal of the file: exact positions (Lua reports the call on the line where the
+  // long string ends, line 6; the literal found spanning it says where each one is).
   CHECK(p.statements[0].sql.starts_with("CREATE TABLE a (id int)"));
   CHECK(p.statements[0].line == 4);
-  CHECK_FALSE(p.statements[0].exact);
+  CHECK(p.statements[0].column == 15);
+  CHECK(p.statements[0].exact);
   CHECK(p.statements[1].sql.starts_with("DROP TABLE old"));
-  CHECK(p.statements[1].line == 6);  // lines inside the string count from the call
+  CHECK(p.statements[1].line == 6);
+  CHECK(p.statements[1].column == 7);
   CHECK(p.statements[1].leading.find("-- tide:lint-ignore drop-table") != std::string::npos);
   CHECK(p.statements[2].kind == Kind::kStatement);  // a parameterised exec is no read
   CHECK(p.statements[2].line == 7);
+  CHECK(p.statements[2].column == 14);
   CHECK(p.statements[2].note == "1 bound parameter(s)");
+  // SQL built at run time: the line of the call, lines inside counted from it.
+  CHECK(p.statements[3].sql.starts_with("CREATE TABLE b (id int)"));
+  CHECK(p.statements[3].line == 9);
+  CHECK_FALSE(p.statements[3].exact);
+  CHECK(p.statements[4].sql.starts_with("CREATE TABLE c (id int)"));
+  CHECK(p.statements[4].line == 10);
+  CHECK_FALSE(p.statements[4].exact);
 }
 
 TEST_CASE("a read ends the plan of a Lua migration: nothing after it is recorded") {
