@@ -1,6 +1,5 @@
 // Output for `tide plan` and `tide up --dry-run`: the plan as text that reads as SQL
-// (file:line and modes in `--` comments, so `tide plan > plan.sql` is a script to read),
-// and the rehearsal's statements with their times.
+// (file:line and modes in `--` comments), and the rehearsal's statements with their times.
 #include <fmt/format.h>
 
 #include "cli/output.h"
@@ -74,7 +73,8 @@ void Output::migration_plan(const MigrationPlan &p) {
       text += paint(fmt::format("{} · {}{}", where, st.sql, st.note.empty() ? "" : " (" + st.note + ")"), kDim) + "\n";
       continue;
     }
-    if (st.kind == PlannedStatement::Kind::kRead) where = paint(where + " · read: " + st.note, kYellow);
+    if (st.kind == PlannedStatement::Kind::kRead)
+      where = paint(where + " · read: " + st.note, kYellow);
     else
       where = paint(st.note.empty() ? where : where + " · " + st.note, kDim);
     text += where + "\n";

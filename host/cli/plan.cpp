@@ -26,8 +26,8 @@ MigrationPlan skipped_plan(const Migration &m, std::string why) {
 // Prints the plans and a summary; exit 1 when one failed while planned.
 Status print_plans(const std::vector<MigrationPlan> &plans, Output &out, bool offline) {
   if (plans.empty()) {
-    out.note("up_to_date", offline ? "nothing to plan: there are no migrations"
-                                   : "nothing to apply: the database is up to date");
+    out.note("up_to_date",
+             offline ? "nothing to plan: there are no migrations" : "nothing to apply: the database is up to date");
     return {};
   }
   size_t planned = 0, statements = 0, stopped = 0, skipped = 0, failed = 0;
@@ -78,9 +78,8 @@ Result<std::vector<MigrationPlan>> pending_plans(Runner &runner, const UpOptions
   return plans;
 }
 
-Result<std::vector<MigrationPlan>> file_plans(const std::vector<const MigrationFile *> &files,
-                                              const UpOptions &options, const std::string &environment,
-                                              LuaState &lua, const Dialect &dialect) {
+Result<std::vector<MigrationPlan>> file_plans(const std::vector<const MigrationFile *> &files, const UpOptions &options,
+                                              const std::string &environment, LuaState &lua, const Dialect &dialect) {
   if (!options.to.empty()) {
     bool known = false;
     for (const MigrationFile *f : files) known = known || compare_versions(f->version, options.to) == 0;
@@ -133,8 +132,8 @@ Status plan_offline_command(const UpOptions &options, const Config &config, LuaS
   if (!catalog) return catalog.status();
   out.run_header(config.environment, redact_url(config.database));
   for (const auto &w : catalog->warnings) out.warn(w);
-  out.note("offline", fmt::format("offline: no database is read; every migration is pending, planned for {}",
-                                  (*dialect)->name()));
+  out.note("offline",
+           fmt::format("offline: no database is read; every migration is pending, planned for {}", (*dialect)->name()));
   std::vector<const MigrationFile *> files;
   for (const MigrationFile &f : catalog->migrations) files.push_back(&f);
   auto plans = file_plans(files, options, config.environment, lua, **dialect);

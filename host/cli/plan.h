@@ -26,9 +26,8 @@ Result<std::vector<MigrationPlan>> pending_plans(Runner &runner, const UpOptions
 // Without a database: every one of files (from a catalog the caller owns, in version
 // order) is pending. Env gates are evaluated for environment, then --to and --step apply
 // as in up (options' other fields are ignored). dialect: offline_dialect's, or a session's.
-Result<std::vector<MigrationPlan>> file_plans(const std::vector<const MigrationFile *> &files,
-                                              const UpOptions &options, const std::string &environment,
-                                              LuaState &lua, const Dialect &dialect);
+Result<std::vector<MigrationPlan>> file_plans(const std::vector<const MigrationFile *> &files, const UpOptions &options,
+                                              const std::string &environment, LuaState &lua, const Dialect &dialect);
 
 // The dialect of the database URL's scheme, from its driver plugin, without connecting.
 Result<std::unique_ptr<PluginDialect>> offline_dialect(const Config &config);

@@ -28,8 +28,9 @@ struct PlannedStatement {
   Kind kind = Kind::kStatement;
   std::string sql;      // the statement as the splitter cut it: first token to last
   std::string leading;  // comments and blanks between the previous statement and this one
-  // Where sql starts in the migration's file (1-based). In a Lua migration: the line of
-  // the db call, and `exact` is false — lines inside the SQL string are counted from it.
+  // Where sql starts in the migration's file (1-based). In a Lua migration whose SQL is
+  // a literal of the file, exact too (lua_script_origin); SQL built at run time has the
+  // line of the db call, and `exact` is false — lines inside it are counted from there.
   int line = 0;
   int column = 1;
   bool exact = true;

@@ -90,8 +90,8 @@ void RecordingSession::mark_read(size_t index) {
   std::string real = dialect_.has(TIDE_CAP_TRANSACTIONAL_DDL)
                          ? "`tide up --dry-run` runs it for real"
                          : fmt::format("only `tide up` runs it ({} has no dry run)", dialect_.name());
-  stopped_ = fmt::format("stops at a read at {}:{}: what follows depends on its result; {}", file_.display, st.line,
-                         real);
+  stopped_ =
+      fmt::format("stops at a read at {}:{}: what follows depends on its result; {}", file_.display, st.line, real);
 }
 
 Error RecordingSession::command(std::string_view argv) {
@@ -101,9 +101,10 @@ Error RecordingSession::command(std::string_view argv) {
     st.line = chunk_line(lua_.L(), file_.display);
     st.exact = false;
     st.note = fmt::format("runs a command: {}", argv);
-    stopped_ = fmt::format("stops at a command at {}:{} (tide.exec: {}): a plan never runs commands, and what follows "
-                           "may depend on it",
-                           file_.display, st.line, argv);
+    stopped_ = fmt::format(
+        "stops at a command at {}:{} (tide.exec: {}): a plan never runs commands, and what follows "
+        "may depend on it",
+        file_.display, st.line, argv);
     statements_.push_back(std::move(st));
   }
   return stop_error();
@@ -156,8 +157,8 @@ Status RecordingSession::commit() { return transaction_control("COMMIT", false);
 Status RecordingSession::rollback() { return transaction_control("ROLLBACK", false); }
 
 Status RecordingSession::not_in_a_migration(const char *what) const {
-  return Status::fail(Exit::kFailed, fmt::format("{}: {} is not available while a migration is planned", file_.display,
-                                                 what));
+  return Status::fail(Exit::kFailed,
+                      fmt::format("{}: {} is not available while a migration is planned", file_.display, what));
 }
 
 Status RecordingSession::lock(std::string_view, int64_t) { return not_in_a_migration("taking a lock"); }

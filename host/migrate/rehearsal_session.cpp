@@ -24,9 +24,7 @@ std::string RehearsalSession::where(int line) const {
   return line > 0 ? fmt::format("{}:{}", file, line) : file;
 }
 
-int RehearsalSession::lua_line() const {
-  return migration_ ? chunk_line(lua_.L(), migration_->file().display) : 0;
-}
+int RehearsalSession::lua_line() const { return migration_ ? chunk_line(lua_.L(), migration_->file().display) : 0; }
 
 Status RehearsalSession::refuse(const char *what) const {
   return Status::fail(Exit::kFailed, fmt::format("{} is refused in a dry run: a dry run never commits", what),
@@ -37,9 +35,10 @@ Status RehearsalSession::refuse(const char *what) const {
 Error RehearsalSession::command_refused(std::string_view argv) const {
   Error e;
   e.where = where(lua_line());
-  e.message = fmt::format("tide.exec is refused in a dry run ({}): what a command does is outside the transaction "
-                          "that the dry run rolls back",
-                          argv);
+  e.message = fmt::format(
+      "tide.exec is refused in a dry run ({}): what a command does is outside the transaction "
+      "that the dry run rolls back",
+      argv);
   e.hint = "`tide plan` lists the command without running it";
   return e;
 }
@@ -121,8 +120,8 @@ Result<std::unique_ptr<Cursor>> RehearsalSession::query(std::string_view sql, st
   auto cursor = inner_.query(sql, params);
   if (!cursor) return cursor;
   ++statements_run_;
-  auto cut = cut_statements(
-      sql, inner_.dialect(), migration_ ? lua_script_origin(migration_->source(), sql, lua_line()) : ScriptOrigin{});
+  auto cut = cut_statements(sql, inner_.dialect(),
+                            migration_ ? lua_script_origin(migration_->source(), sql, lua_line()) : ScriptOrigin{});
   reporter_.rehearsal_statement(where(cut.empty() ? lua_line() : cut.front().line),
                                 cut.empty() ? sql : std::string_view(cut.front().sql), elapsed_us(start));
   return cursor;
@@ -133,8 +132,8 @@ Status RehearsalSession::upsert(const UpsertSpec &spec, std::span<const tide_val
   auto start = std::chrono::steady_clock::now();
   TIDE_TRY(inner_.upsert(spec, values, nrows, counts));
   ++statements_run_;
-  std::string what = fmt::format("{} of {} row(s) into {}", spec.mode == TIDE_UPSERT_INSERT ? "insert" : "upsert",
-                                 nrows, spec.table);
+  std::string what =
+      fmt::format("{} of {} row(s) into {}", spec.mode == TIDE_UPSERT_INSERT ? "insert" : "upsert", nrows, spec.table);
   reporter_.rehearsal_statement(where(lua_line()), what, elapsed_us(start));
   return check_still_open();
 }

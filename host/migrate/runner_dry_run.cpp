@@ -101,9 +101,10 @@ Status Runner::rehearse(const UpOptions &options, std::string &summary) {
     return s;
   }
   std::string not_run = outside ? fmt::format(", {} not rehearsed (outside a transaction)", outside) : "";
-  summary = fmt::format("rolled back: {} migration(s) rehearsed, {} statement(s) in {} ms{}; nothing was applied or "
-                        "recorded",
-                        rehearsed, rehearsal.statements_run(), elapsed_ms(started), not_run);
+  summary = fmt::format(
+      "rolled back: {} migration(s) rehearsed, {} statement(s) in {} ms{}; nothing was applied or "
+      "recorded",
+      rehearsed, rehearsal.statements_run(), elapsed_ms(started), not_run);
   return {};
 }
 

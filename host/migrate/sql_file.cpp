@@ -145,8 +145,7 @@ std::vector<std::string> lua_lint_ignore(std::string_view text) {
     if (line.empty()) continue;
     if (!line.starts_with("--")) break;  // the first line of code
     std::string_view rest = trim(line.substr(2));
-    if (rest.starts_with("tide:lint-ignore") &&
-        (rest.size() == 16 || rest[16] == ' ' || rest[16] == '\t'))
+    if (rest.starts_with("tide:lint-ignore") && (rest.size() == 16 || rest[16] == ' ' || rest[16] == '\t'))
       lint_ignore_rules(rest.substr(16), rules);
   }
   return rules;

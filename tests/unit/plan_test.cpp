@@ -220,13 +220,14 @@ TEST_CASE("upserts, db:transaction and the server version in a plan") {
 TEST_CASE("tide.exec does not run during a plan, and works again after it") {
   Fixture f;
   auto marker = f.dir.path() / "ran";
-  auto p = f.plan("001_cmd.lua", "return { up = function(db)\n"
-                                 "  db:exec 'CREATE TABLE a (id int)'\n"
-                                 "  tide.exec{'touch', '" +
-                                     marker.string() +
-                                     "'}\n"
-                                     "  db:exec 'CREATE TABLE b (id int)'\n"
-                                     "end }\n");
+  auto p = f.plan("001_cmd.lua",
+                  "return { up = function(db)\n"
+                  "  db:exec 'CREATE TABLE a (id int)'\n"
+                  "  tide.exec{'touch', '" +
+                      marker.string() +
+                      "'}\n"
+                      "  db:exec 'CREATE TABLE b (id int)'\n"
+                      "end }\n");
   CHECK_FALSE(std::filesystem::exists(marker));
   REQUIRE(p.statements.size() == 2);
   CHECK(p.statements[1].kind == Kind::kRead);
@@ -246,15 +247,17 @@ TEST_CASE("tide.exec does not run during a plan, and works again after it") {
 
 TEST_CASE("a Lua migration's own error stops its plan and marks it failed") {
   Fixture f;
-  auto p = f.plan("001_err.lua", "return { up = function(db)\n  db:exec 'CREATE TABLE a (id int)'\n"
-                                 "  error('boom')\nend, down = function(db) db:exec 'DROP TABLE a' end }\n");
+  auto p = f.plan("001_err.lua",
+                  "return { up = function(db)\n  db:exec 'CREATE TABLE a (id int)'\n"
+                  "  error('boom')\nend, down = function(db) db:exec 'DROP TABLE a' end }\n");
   CHECK(p.failed);
   CHECK(p.has_down);
   CHECK(p.stopped.find("boom") != std::string::npos);
   CHECK(p.statements.size() == 1);
 
-  auto down = f.plan("001_err.lua", "return { up = function(db) end, down = function(db)\n"
-                                    "  db:exec 'DROP TABLE a'\nend }\n",
+  auto down = f.plan("001_err.lua",
+                     "return { up = function(db) end, down = function(db)\n"
+                     "  db:exec 'DROP TABLE a'\nend }\n",
                      Direction::kDown);
   REQUIRE(down.statements.size() == 1);
   CHECK(down.statements[0].line == 2);
@@ -268,15 +271,15 @@ TEST_CASE("without transactional DDL a plan says what up would do: dirty-first u
   auto ddl = f.plan("001_a.sql", "-- tide:up\nCREATE TABLE a (id int);\n", Direction::kUp, &fake);
   CHECK_FALSE(ddl.transactional);
   CHECK(ddl.wants_transaction);
-  auto rows = f.plan("002_b.sql", "-- tide:up\nINSERT INTO a VALUES (1);\n  UPDATE a SET id = 2;\n", Direction::kUp,
-                     &fake);
+  auto rows =
+      f.plan("002_b.sql", "-- tide:up\nINSERT INTO a VALUES (1);\n  UPDATE a SET id = 2;\n", Direction::kUp, &fake);
   CHECK(rows.transactional);
   REQUIRE(rows.statements.size() == 2);
   CHECK(rows.statements[1].sql == "UPDATE a SET id = 2");  // the fake cuts before ';'
   CHECK(rows.statements[1].line == 3);
   CHECK(rows.statements[1].column == 3);
-  auto lua = f.plan("003_c.lua", "return { up = function(db) local n = db:query('SELECT 1') end }\n",
-                    Direction::kUp, &fake);
+  auto lua =
+      f.plan("003_c.lua", "return { up = function(db) local n = db:query('SELECT 1') end }\n", Direction::kUp, &fake);
   CHECK_FALSE(lua.transactional);
   CHECK(lua.stopped.find("no dry run") != std::string::npos);
 }
