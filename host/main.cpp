@@ -12,6 +12,7 @@
 #include "cli/dump.h"
 #include "cli/options.h"
 #include "cli/output.h"
+#include "cli/plan.h"
 #include "cli/scaffold.h"
 #include "cli/wait.h"
 #include "config/config.h"
@@ -91,6 +92,10 @@ static int run(int argc, char **argv) {
   }
   if (cl.command == "drivers") {
     Status s = list_drivers(*config, out);
+    return s.ok() ? 0 : fail(out, s);
+  }
+  if (cl.command == "plan" && cl.plan_offline) {  // the URL's scheme picks the dialect
+    Status s = plan_offline_command(cl.up, *config, lua, out);
     return s.ok() ? 0 : fail(out, s);
   }
 

@@ -19,6 +19,7 @@ struct CommandLine {
   std::string command;  // "up", "down", ...
   UpOptions up;
   bool up_seed = false;                // up --seed
+  bool plan_offline = false;           // plan --offline
   std::vector<std::string> seed_only;  // seed --only NAME (repeatable)
   bool seed_force = false;             // seed --force
   DownOptions down;
