@@ -13,6 +13,7 @@
 #include "cli/lint.h"
 #include "cli/options.h"
 #include "cli/output.h"
+#include "cli/plan.h"
 #include "cli/scaffold.h"
 #include "cli/wait.h"
 #include "config/config.h"
@@ -62,7 +63,7 @@ static int run(int argc, char **argv) {
   std::error_code ec;
   // Where the user is (before -C): SARIF paths are relative to it, as code scanning reads
   // them from the repository's root.
-  const std::filesystem::path start_dir = std::filesystem::current_path(ec);
+  cl.lint.start_dir = std::filesystem::current_path(ec);
   if (!cl.dir.empty() && (std::filesystem::current_path(cl.dir, ec), ec))
     return fail(out, Status::fail(Exit::kUsage, fmt::format("-C {}: {}", cl.dir, ec.message())));
   // Folders named on the command line are relative to where tide was started (after -C),
@@ -101,7 +102,11 @@ static int run(int argc, char **argv) {
     return s.ok() ? 0 : fail(out, s);
   }
   if (cl.command == "lint" && (cl.lint.all || cl.lint.rules || !cl.lint.files.empty())) {
-    Status s = lint_offline(cl.lint, *config, lua, out, start_dir);
+    Status s = lint_offline(cl.lint, *config, lua, out);
+    return s.ok() ? 0 : fail(out, s);
+  }
+  if (cl.command == "plan" && cl.plan_offline) {  // the URL's scheme picks the dialect
+    Status s = plan_offline_command(cl.up, *config, lua, out);
     return s.ok() ? 0 : fail(out, s);
   }
 

@@ -6,9 +6,9 @@
 #include <map>
 
 #include "cli/commands.h"
+#include "cli/plan.h"
 #include "cli/lint_report.h"
 #include "migrate/statement_kind.h"
-#include "plugin/plugin_session.h"
 #include "version.h"
 
 namespace fs = std::filesystem;
@@ -75,21 +75,24 @@ class NamedFiles {
   std::map<fs::path, Catalog> catalogs_;  // by folder; entries are pointed to by plans
 };
 
-}  // namespace
-
-Status report_findings(const LintOptions &options, const std::vector<lint::Finding> &findings, size_t files,
-                       Output &out, const fs::path &start_dir) {
-  LintSummary summary = summarize(findings, files);
+// Findings as options.format asks; an error-level finding is the command's failure.
+Status report_findings(const LintOptions &options, const std::vector<MigrationPlan> &plans,
+                       const std::vector<lint::Finding> &findings, Output &out) {
+  LintSummary summary = summarize(findings, plans.size());
   if (options.format == "json") {
     out.document(lint_json_document(findings, summary));
   } else if (options.format == "sarif") {
     std::error_code ec;
     fs::path project = fs::current_path(ec);
     out.document(lint_sarif(findings, kTideVersion, [&](const std::string &file) {
-      fs::path rel = (project / file).lexically_normal().lexically_relative(start_dir);
-      return path_to_uri(!rel.empty() && *rel.begin() != ".." ? rel.string() : (project / file).string());
+      fs::path abs = (project / file).lexically_normal();
+      fs::path rel = abs.lexically_relative(options.start_dir);
+      return path_to_uri(!rel.empty() && *rel.begin() != ".." ? rel.string() : abs.string());
     }));
   } else {
+    // A plan that stopped early was checked as far as it goes: say where, once.
+    for (const MigrationPlan &p : plans)
+      if (!p.stopped.empty()) out.note("lint_partial", fmt::format("{}: checked up to where {}", p.file->display, p.stopped));
     for (const lint::Finding &f : findings) out.lint_finding(f);
     out.event("lint_summary",
               {{"files", std::to_string(summary.files)},
@@ -104,12 +107,12 @@ Status report_findings(const LintOptions &options, const std::vector<lint::Findi
                       "`-- tide:lint-ignore RULE` on the statement (docs/lint.md)");
 }
 
-Status lint_offline(const LintOptions &options, const Config &config, LuaState &lua, Output &out,
-                    const fs::path &start_dir) {
+}  // namespace
+
+Status lint_offline(const LintOptions &options, const Config &config, LuaState &lua, Output &out) {
   if (options.rules) return list_rules(out);
-  auto plugin = find_driver(config);
-  if (!plugin) return plugin.status();
-  PluginDialect dialect(*plugin);
+  auto dialect = offline_dialect(config);
+  if (!dialect) return dialect.status();
 
   std::vector<const MigrationFile *> files;
   Catalog all;
@@ -128,17 +131,65 @@ Status lint_offline(const LintOptions &options, const Config &config, LuaState &
     }
   }
 
+  // Every file, whatever its env gate says: a migration for production only is the one
+  // most worth checking.
   std::vector<MigrationPlan> plans;
   plans.reserve(files.size());
   for (const MigrationFile *file : files) {
-    auto m = load_migration(*file, lua, dialect);
+    auto m = load_migration(*file, lua, **dialect);
     if (!m) return m.status();
-    auto plan = plan_migration(**m, Direction::kUp, lua, dialect);
+    auto plan = plan_migration(**m, Direction::kUp, lua, **dialect);
     if (!plan) return plan.status();
     plans.push_back(std::move(*plan));
   }
-  auto findings = lint::check(plans, lint_target(dialect, "", config), config.lint);
-  return report_findings(options, findings, plans.size(), out, start_dir);
+  const lint::Target target = lint_target(**dialect, "", config);
+  std::vector<lint::Finding> findings;
+  if (options.all) {
+    for (const MigrationPlan &plan : plans) {
+      auto one = lint::check(std::span(&plan, 1), target, config.lint);
+      findings.insert(findings.end(), std::make_move_iterator(one.begin()), std::make_move_iterator(one.end()));
+    }
+  } else {
+    findings = lint::check(plans, target, config.lint);
+  }
+  return report_findings(options, plans, findings, out);
+}
+
+Status lint_pending(Runner &runner, const LintOptions &options, const Config &config, LuaState &lua,
+                    Session &session, Output &out) {
+  auto plans = pending_plans(runner, UpOptions{}, lua, session);
+  if (!plans) return plans.status();
+  std::string version = session.server_version();
+  auto findings = lint::check(*plans, lint_target(session.dialect(), version, config), config.lint);
+  return report_findings(options, *plans, findings, out);
+}
+
+Status lint_gate(Runner &runner, const UpOptions &options, bool yes, const Config &config, LuaState &lua,
+                 Session &session, Output &out) {
+  auto plans = pending_plans(runner, options, lua, session);
+  if (!plans) return {};  // up refuses the same state, with its own message
+  auto findings = lint::check(*plans, lint_target(session.dialect(), session.server_version(), config), config.lint);
+  std::vector<const lint::Finding *> errors;
+  for (const lint::Finding &f : findings)
+    if (f.severity == lint::Severity::kError) errors.push_back(&f);
+  if (errors.empty()) return {};
+  if (!config.is_protected() || yes) {
+    for (const lint::Finding *f : errors) out.lint_finding(*f, true);
+    return {};
+  }
+  Error e;
+  e.exit = Exit::kFailed;
+  e.message = fmt::format("refusing to apply migrations in the protected environment \"{}\": lint found {} "
+                          "error-level problem(s); nothing was applied",
+                          config.environment, errors.size());
+  for (const lint::Finding *f : errors) {
+    if (!e.detail.empty()) e.detail += "\n";
+    e.detail += fmt::format("{}:{}:{}: error[{}]: {}", f->file, f->line, f->column, f->rule, f->message);
+    if (!f->fix.empty()) e.detail += fmt::format("\n  fix: {}", f->fix);
+  }
+  e.hint = "make each change the safe way, mark one you have checked with `-- tide:lint-ignore RULE` on its "
+           "statement, or pass --yes to apply them anyway (`tide lint` shows the findings; docs/lint.md)";
+  return e;
 }
 
 }  // namespace tide

@@ -11,6 +11,7 @@
 #include "lint/lint.h"
 #include "lua/state.h"
 #include "migrate/plan.h"
+#include "migrate/runner.h"
 #include "plugin/session.h"
 
 namespace tide {
@@ -20,14 +21,22 @@ namespace tide {
 lint::Target lint_target(const Dialect &dialect, const std::string &server_version, const Config &config);
 
 // `tide lint FILES` / `tide lint --all` / `tide lint --rules`: needs no database; the URL's
-// scheme picks the driver whose dialect reads the SQL. start_dir is where the user ran tide
-// (SARIF paths are relative to it).
-Status lint_offline(const LintOptions &options, const Config &config, LuaState &lua, Output &out,
-                    const std::filesystem::path &start_dir);
+// scheme picks the driver whose dialect reads the SQL. Named files are checked as one run
+// (a table one creates is new to the next); with --all each file is checked on its own, as
+// if every earlier one were applied.
+Status lint_offline(const LintOptions &options, const Config &config, LuaState &lua, Output &out);
 
-// Report findings over `files` plans as options.format asks; an error-level finding is the
-// command's failure (exit 1).
-Status report_findings(const LintOptions &options, const std::vector<lint::Finding> &findings, size_t files,
-                       Output &out, const std::filesystem::path &start_dir);
+// `tide lint` on a connected session: the migrations `up` would apply, as one run, with
+// the server's version.
+Status lint_pending(Runner &runner, const LintOptions &options, const Config &config, LuaState &lua,
+                    Session &session, Output &out);
+
+// The gate of `tide up` (SPEC §7): lints what up with options would apply. In a protected
+// environment an error-level finding refuses the run (exit 1, nothing applied) unless yes;
+// elsewhere (or with yes) error-level findings are printed as warnings. When the plans
+// cannot be made (a dirty or changed state, a file that does not load) the gate steps
+// aside: up itself reports that, in its own words.
+Status lint_gate(Runner &runner, const UpOptions &options, bool yes, const Config &config, LuaState &lua,
+                 Session &session, Output &out);
 
 }  // namespace tide

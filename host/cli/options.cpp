@@ -62,7 +62,18 @@ std::optional<int> parse_command_line(int argc, char **argv, CommandLine &c) {
   up->add_option("--step", c.up.step, "Apply at most N migrations")->check(CLI::PositiveNumber);
   up->add_flag("--single-transaction", c.up.single_transaction, "Apply all pending in one transaction");
   up->add_flag("--allow-out-of-order", c.up.allow_out_of_order, "Apply pending migrations older than applied ones");
-  up->add_flag("--seed", c.up_seed, "Run the seeds after the migrations (as `tide seed` does)");
+  auto *up_seed = up->add_flag("--seed", c.up_seed, "Run the seeds after the migrations (as `tide seed` does)");
+  up->add_flag("--dry-run", c.up.dry_run,
+               "Run the pending migrations in one transaction and roll it back, printing each statement and its "
+               "time (PostgreSQL, SQLite)")
+      ->excludes(up_seed);
+  // plan takes up's selection options (into the same UpOptions), and works offline.
+  auto *plan = app.add_subcommand("plan", "Print the statements `up` would run, per migration, without running them");
+  plan->add_option("--to", c.up.to, "Plan up to and including version V");
+  plan->add_option("--step", c.up.step, "Plan at most N migrations")->check(CLI::PositiveNumber);
+  plan->add_flag("--allow-out-of-order", c.up.allow_out_of_order, "Plan pending migrations older than applied ones");
+  plan->add_flag("--offline", c.plan_offline,
+                 "Connect to no database: every migration is pending, the dialect is the URL scheme's driver's");
 
   auto *down = app.add_subcommand("down", "Revert applied migrations (default: the latest one)");
   auto *to = down->add_option("--to", c.down.to, "Revert every migration newer than version V");

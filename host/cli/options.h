@@ -1,6 +1,7 @@
 // The command line (SPEC §3), parsed with CLI11 into one plain struct.
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,7 +16,8 @@ struct LintOptions {
   std::vector<std::string> files;  // absolute once main has read them
   bool all = false;
   std::string format = "text";
-  bool rules = false;  // list the rules and stop
+  bool rules = false;                // list the rules and stop
+  std::filesystem::path start_dir;  // where tide was started, before -C (SARIF paths)
 };
 
 struct CommandLine {
@@ -27,6 +29,7 @@ struct CommandLine {
   std::string command;  // "up", "down", ...
   UpOptions up;
   bool up_seed = false;                // up --seed
+  bool plan_offline = false;           // plan --offline
   std::vector<std::string> seed_only;  // seed --only NAME (repeatable)
   bool seed_force = false;             // seed --force
   DownOptions down;

@@ -63,7 +63,7 @@ std::string Output::json_object(std::string_view event, const Fields &fields) co
         !v.empty() && v.find_first_not_of("0123456789") == std::string::npos && v.size() < 16 &&
         (k == "duration_ms" || k == "exit_code" || k == "line" || k == "count" || k == "attempt" || k == "attempts" ||
          k == "bytes" || k == "inserted" || k == "updated" || k == "unchanged" || k == "rows" || k == "column" ||
-         k == "files" || k == "errors" || k == "warnings");
+         k == "statements" || k == "duration_us" || k == "files" || k == "errors" || k == "warnings");
     out += numeric ? v : json_quote(mask(v));
   }
   return out + "}";

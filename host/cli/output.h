@@ -27,6 +27,7 @@ struct OutputOptions {
 };
 
 struct SeedStatus;
+struct MigrationPlan;
 
 class Output : public Reporter {
  public:
@@ -71,6 +72,13 @@ class Output : public Reporter {
   void progress_end() override;
   void hook_ran(std::string_view event, std::string_view source, const Error *failure, int64_t duration_ms,
                 bool shown_later) override;
+  // up --dry-run and tide plan (output_plan.cpp).
+  void rehearsal_begin(const MigrationFile &file) override;
+  void rehearsal_statement(std::string_view where, std::string_view sql, int64_t duration_us) override;
+  void rehearsal_end(const MigrationFile &file, int64_t duration_ms) override;
+  // One migration's plan: text that reads as SQL (positions and modes in comments), or
+  // a "plan" event followed by one "plan_statement" event per statement.
+  void migration_plan(const MigrationPlan &plan);
 
   const OutputOptions &options() const { return o_; }
 

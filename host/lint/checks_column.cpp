@@ -204,14 +204,13 @@ void check_add_column(const Statement &s, size_t name, size_t end, bool is_new, 
   const bool has_value = d.default_at != npos || d.generated != npos || d.auto_increment ||
                          (postgres && d.type != npos && serial_type(s, d.type));
   const size_t not_null = d.not_null != npos ? d.not_null : d.primary;
-  // SQLite refuses such a column even on an empty table.
-  const bool sqlite = c.facts.family == Family::kSqlite;
-  if (not_null != npos && !has_value && (!is_new || sqlite)) {
+  // SQLite, like PostgreSQL, accepts it on an empty table and refuses it once a row exists.
+  if (not_null != npos && !has_value && !is_new) {
     std::string why =
-        sqlite ? std::string("SQLite refuses to add a NOT NULL column without a non-NULL default")
-        : c.facts.family == Family::kMysql
+        c.facts.family == Family::kMysql
             ? std::string("MySQL fills the existing rows with the type's implicit default (0, '') and copies the table")
-            : std::string("fails as soon as the table has a row (PostgreSQL cannot fill it)");
+            : fmt::format("fails as soon as the table has a row ({} cannot fill it)",
+                          c.facts.family == Family::kSqlite ? "SQLite" : "PostgreSQL");
     c.hit(RuleId::kNotNullWithoutDefault, s, not_null,
           fmt::format("ADD COLUMN {} {} without a DEFAULT: {}", column, d.not_null != npos ? "NOT NULL" : "PRIMARY KEY",
                       why));

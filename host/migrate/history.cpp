@@ -19,6 +19,11 @@ std::vector<tide_value> values_of(const HistoryRecord &r) {
 
 }  // namespace
 
+bool is_missing_table(const Error &e) {
+  if (e.sqlstate == "42P01" || e.sqlstate == "42S02") return true;
+  return e.sqlstate.empty() && e.message.find("no such table") != std::string::npos;
+}
+
 SqlHistory::SqlHistory(Session &session, std::string table) : session_(session), name_(table) {
   const Dialect &d = session.dialect();
   table_ = d.quote_ident(table);

@@ -33,6 +33,11 @@ struct HistoryRecord {
   bool dirty() const { return status == kStatusDirty; }
 };
 
+// Whether e says the table queried does not exist: SQLSTATE 42P01 (PostgreSQL), 42S02
+// (MySQL), SQLite's "no such table". Reading a history that is not there yet (tide plan
+// on a new database) is then an empty history, without creating it.
+bool is_missing_table(const Error &e);
+
 class History {
  public:
   virtual ~History() = default;

@@ -67,6 +67,13 @@ class SqlMigrationFile : public Migration {
     has_down_ = parsed_.down.present && !dialect_.split(parsed_.down.in(source_)).empty();
     env_ = parsed_.directives.env;
     env_line_ = parsed_.directives.env_line;
+    lint_ignore_ = parsed_.directives.lint_ignore;
+  }
+
+  std::optional<SqlScript> sql_script(Direction dir) const override {
+    const SqlSection &section = dir == Direction::kUp ? parsed_.up : parsed_.down;
+    if (!section.present) return std::nullopt;
+    return SqlScript{section.in(source_), source_, section.offset};
   }
 
   bool changes_rows_only(Direction dir, const Dialect &dialect) const override {
@@ -206,6 +213,7 @@ Status LuaMigrationFile::read_fields(const std::string &text) {
   if (!env_ && !lua_isnil(L, -1)) return fail("`env` must be a string or a list of strings");
   lua_settop(L, t - 1);
   source_ = text;
+  lint_ignore_ = lua_lint_ignore(text);
   return {};
 }
 
@@ -239,6 +247,12 @@ Status push_db(LuaState &lua, Session &session) {
   lua_pushvalue(L, -1);
   lua_setfield(L, LUA_REGISTRYINDEX, key.c_str());
   return {};
+}
+
+void forget_db(LuaState &lua, Session &session) {
+  std::string key = fmt::format("tide.db.{}", static_cast<const void *>(&session));
+  lua_pushnil(lua.L());
+  lua_setfield(lua.L(), LUA_REGISTRYINDEX, key.c_str());
 }
 
 Result<int> load_lua_table(LuaState &lua, std::string_view text, const std::string &display, const char *what,

@@ -5,6 +5,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "lua/state.h"
 #include "migrate/catalog.h"
@@ -24,6 +26,7 @@ class Migration {
   // only checks a file's gate never pays for it.
   const std::string &checksum() const;
   size_t source_bytes() const { return source_.size(); }
+  std::string_view source() const { return source_; }  // the file's text
   bool transactional() const { return transactional_; }
   bool irreversible() const { return irreversible_; }
   bool has_down() const { return has_down_; }
@@ -33,6 +36,19 @@ class Migration {
     return env_line_ > 0 ? file_.display + ":" + std::to_string(env_line_) : file_.display;
   }
   const std::string &description() const { return description_; }
+  // File-wide `-- tide:lint-ignore` rules (SPEC §2): in a .sql file those above
+  // `-- tide:up`, in a .lua file those in its comment lines before the first line of code.
+  const std::vector<std::string> &lint_ignore() const { return lint_ignore_; }
+
+  // A .sql migration's SQL for one direction: the script, the file's whole text and the
+  // script's offset in it (to map a statement to a line). nullopt for a Lua migration or
+  // a direction the file has no section for.
+  struct SqlScript {
+    std::string_view script;
+    std::string_view file_text;
+    size_t offset = 0;
+  };
+  virtual std::optional<SqlScript> sql_script(Direction) const { return std::nullopt; }
 
   // Whether this direction is known, before it runs, to change rows only (no DDL, nothing
   // that commits by itself): SQL files whose statements are all INSERT/UPDATE/DELETE/...
@@ -58,6 +74,7 @@ class Migration {
   std::optional<std::string> env_;
   int env_line_ = 0;
   std::string description_;
+  std::vector<std::string> lint_ignore_;
 };
 
 // Read and parse file, which must outlive the migration (the catalog's files do). Lua
@@ -69,6 +86,9 @@ Result<std::string> file_checksum(const MigrationFile &file);
 
 // Pushes the `db` object for session (cached per state and session).
 Status push_db(LuaState &lua, Session &session);
+// Drops that cache entry: for a session that ends before the state does (a plan's
+// recording session, a dry run's), so no db object outlives it or piles up.
+void forget_db(LuaState &lua, Session &session);
 
 // Run a Lua file's chunk (text, shown as display) and keep the table it returns in the
 // registry: its reference. Errors are validation errors (exit 5) naming the file; what

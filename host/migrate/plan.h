@@ -28,8 +28,9 @@ struct PlannedStatement {
   Kind kind = Kind::kStatement;
   std::string sql;      // the statement as the splitter cut it: first token to last
   std::string leading;  // comments and blanks between the previous statement and this one
-  // Where sql starts in the migration's file (1-based). In a Lua migration: the line of
-  // the db call, and `exact` is false — lines inside the SQL string are counted from it.
+  // Where sql starts in the migration's file (1-based). In a Lua migration whose SQL is
+  // a literal of the file, exact too (lua_script_origin); SQL built at run time has the
+  // line of the db call, and `exact` is false — lines inside it are counted from there.
   int line = 0;
   int column = 1;
   bool exact = true;
@@ -38,7 +39,12 @@ struct PlannedStatement {
 
 struct MigrationPlan {
   const MigrationFile *file = nullptr;  // the catalog's
+  // Whether up runs it inside a transaction (with its history row).
   bool transactional = true;
+  // Whether the migration asks for one (not `transaction = false` / `-- tide:no-transaction`).
+  // Differs from transactional on a database without transactional DDL (MySQL), where a
+  // migration that may run DDL is recorded dirty first instead.
+  bool wants_transaction = true;
   bool has_down = false;
   bool irreversible = false;
   // File-wide `-- tide:lint-ignore RULE`s: in a .sql file those above `-- tide:up`, in a
@@ -48,7 +54,29 @@ struct MigrationPlan {
   std::vector<PlannedStatement> statements;
   // Non-empty: the plan ends early, and why (the read it stopped at, a Lua error).
   std::string stopped;
+  bool failed = false;  // stopped by the migration's own error, not by a read: up fails too
 };
+
+// Where a script handed to the splitter starts, for its statements' positions.
+struct ScriptOrigin {
+  // Exact positions: the script is file_text.substr(offset, ...) (a .sql section).
+  std::string_view file_text;
+  size_t offset = 0;
+  // Otherwise (file_text empty): the line of the Lua call that passed the script; lines
+  // inside it are counted from there, and the statements are marked not exact.
+  int line = 0;
+};
+
+// Where a script that a Lua migration (its file's text: source) passed to a db call on
+// call_line starts. When the script is a literal of the file — it occurs there verbatim,
+// on lines that include call_line (Lua reports a call on the line its arguments end when
+// they are a long string) — positions are exact; otherwise they count from call_line.
+ScriptOrigin lua_script_origin(std::string_view source, std::string_view script, int call_line);
+
+// The statements of script as the dialect's splitter cuts them, with leading text and
+// positions (see PlannedStatement). No connection is needed.
+std::vector<PlannedStatement> cut_statements(std::string_view script, const Dialect &dialect,
+                                             const ScriptOrigin &origin);
 
 // Plans m's direction dir without a database: nothing is sent anywhere. dialect splits the
 // SQL (it needs no connection); lua is the state m was loaded in. server_version is what

@@ -36,6 +36,13 @@ class Reporter {
   // once the seed has run for a second. The reporter decides how often to show it.
   virtual void progress(std::string_view /*what*/, int64_t /*rows*/, double /*fraction*/, double /*seconds*/) {}
   virtual void progress_end() {}
+  // up --dry-run (runner_dry_run.cpp): a migration rehearsed inside the transaction that
+  // is rolled back at the end, each statement it ran (where: "file:line"; sql: as cut by
+  // the splitter) with its time, and the migration's end. Empty defaults keep test
+  // reporters small.
+  virtual void rehearsal_begin(const MigrationFile &) {}
+  virtual void rehearsal_statement(std::string_view /*where*/, std::string_view /*sql*/, int64_t /*duration_us*/) {}
+  virtual void rehearsal_end(const MigrationFile &, int64_t /*duration_ms*/) {}
   // A lifecycle hook ran (SPEC §6): event, where it is written ("tide.lua",
   // "hooks/before_migrate.sql"), and its failure or null. `shown_later`: the failure is
   // the run's own error, printed at the end, so it need not be shown in full here.

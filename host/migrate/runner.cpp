@@ -25,15 +25,6 @@ std::string list_entries(const std::vector<const Entry *> &entries) {
   return out;
 }
 
-// SQLSTATE 25001: a statement that refuses to run in a transaction block (PostgreSQL's
-// CREATE INDEX CONCURRENTLY, VACUUM, ...). Say how to run it outside one.
-void hint_no_transaction(Status &s) {
-  if (s.ok() || s.error().sqlstate != "25001" || !s.error().hint.empty()) return;
-  s.error().hint =
-      "this statement cannot run inside a transaction: make the migration non-transactional "
-      "(`transaction = false` in a .lua migration, `-- tide:no-transaction` in a .sql one)";
-}
-
 // The way out of a migration a failure left dirty. A migration with an on_error gets
 // it run next (after_failure), which then says what it did; one without is told it can.
 std::string dirty_way_out(const Migration &m, Direction dir, bool outside_transaction) {
@@ -58,6 +49,15 @@ std::string dirty_way_out(const Migration &m, Direction dir, bool outside_transa
 }
 
 }  // namespace
+
+// SQLSTATE 25001: a statement that refuses to run in a transaction block (PostgreSQL's
+// CREATE INDEX CONCURRENTLY, VACUUM, ...). Say how to run it outside one.
+void hint_no_transaction(Status &s) {
+  if (s.ok() || s.error().sqlstate != "25001" || !s.error().hint.empty()) return;
+  s.error().hint =
+      "this statement cannot run inside a transaction: make the migration non-transactional "
+      "(`transaction = false` in a .lua migration, `-- tide:no-transaction` in a .sql one)";
+}
 
 // ---- locking and state checks --------------------------------------------------------
 
@@ -339,27 +339,12 @@ Status Runner::up(const UpOptions &options, const std::function<Status()> &then)
 }
 
 Status Runner::up_locked(const UpOptions &options) {
-  std::vector<const MigrationFile *> todo;
-  {
-    // Only the pending files are needed from here: the overview (every migration and
-    // history row) is gone before the migrations are loaded, so the two never add up.
-    auto ov = load_overview();
-    if (!ov) return ov.status();
-    TIDE_TRY(check_clean(*ov, options.allow_out_of_order));
-    for (const Entry *e : ov->with(State::kPending)) {
-      if (!options.to.empty() && compare_versions(e->version, options.to) > 0) break;
-      todo.push_back(e->file);
-    }
-  }
-  if (!options.to.empty() && !catalog_.find(options.to))
-    return Status::fail(Exit::kUsage, fmt::format("--to {}: no migration has that version", options.to));
-  if (todo.empty()) {
+  auto plan = pending(options);
+  if (!plan) return plan.status();
+  if (plan->empty()) {
     reporter_.note("up_to_date", "nothing to apply: the database is up to date");
     return {};
   }
-  auto plan = preflight(todo, options.single_transaction);
-  if (!plan) return plan.status();
-  limit_steps(*plan, options.step);
   return hooked(HookedRun::kMigrate, [&]() -> Status {
     if (options.single_transaction) return up_single_transaction(*plan);
     for (Planned &p : *plan) {
@@ -373,6 +358,29 @@ Status Runner::up_locked(const UpOptions &options) {
     }
     return {};
   });
+}
+
+Result<std::vector<Runner::Planned>> Runner::pending(const UpOptions &options, bool history_may_be_missing) {
+  std::vector<const MigrationFile *> todo;
+  {
+    // Only the pending files are needed from here: the overview (every migration and
+    // history row) is gone before the migrations are loaded, so the two never add up.
+    auto ov = load_overview();
+    if (!ov && history_may_be_missing && is_missing_table(ov.error())) ov = build_overview(catalog_, {});
+    if (!ov) return ov.status();
+    TIDE_TRY(check_clean(*ov, options.allow_out_of_order));
+    for (const Entry *e : ov->with(State::kPending)) {
+      if (!options.to.empty() && compare_versions(e->version, options.to) > 0) break;
+      todo.push_back(e->file);
+    }
+  }
+  if (!options.to.empty() && !catalog_.find(options.to))
+    return Status::fail(Exit::kUsage, fmt::format("--to {}: no migration has that version", options.to));
+  if (todo.empty()) return std::vector<Planned>{};
+  auto plan = preflight(todo, options.single_transaction);
+  if (!plan) return plan.status();
+  limit_steps(*plan, options.step);
+  return plan;
 }
 
 // Load every migration about to run once before running any, so a file that does not

@@ -31,6 +31,7 @@ struct UpOptions {
   int step = 0;    // at most this many (0: all)
   bool single_transaction = false;
   bool allow_out_of_order = false;
+  bool dry_run = false;  // rehearse in one transaction, then roll back (runner_dry_run.cpp)
 };
 
 struct DownOptions {
@@ -38,6 +39,10 @@ struct DownOptions {
   int step = 1;
   bool all = false;
 };
+
+// SQLSTATE 25001 (a statement that cannot run in a transaction block): the hint names
+// tide's switches for running the migration outside one.
+void hint_no_transaction(Status &s);
 
 class Runner {
  public:
@@ -68,8 +73,26 @@ class Runner {
   // transaction is rolled back and the lock released however fn ends.
   Status locked(const std::function<Status()> &fn);
 
+  // A migration that up is about to apply, as preflight left it.
+  struct Planned {
+    const MigrationFile *file;
+    std::unique_ptr<Migration> loaded;  // kept while within kPreflightKeepBytes, else null
+    std::string skip;                   // why its env gate skips it; empty: it runs
+  };
+  // What up would apply now, in order: dirty, changed, missing and out-of-order states
+  // refused as up refuses them, then --to, env gates and --step, every file loaded once.
+  // Reads the history and nothing else; a database without the history table has
+  // everything pending when history_may_be_missing (tide plan: no lock, no CREATE).
+  Result<std::vector<Planned>> pending(const UpOptions &options, bool history_may_be_missing = false);
+  Result<std::unique_ptr<Migration>> take(Planned &p);
+
+  // up --dry-run (runner_dry_run.cpp): every pending transactional migration rehearsed
+  // in one transaction, statement by statement, then rolled back.
+  Status dry_run(const UpOptions &options);
+
  private:
   Status up_locked(const UpOptions &options);
+  Status rehearse(const UpOptions &options, std::string &summary);
   Status acquire_lock();
   Result<Overview> load_overview();
   Result<Overview> load_overview_for_reading();
@@ -82,14 +105,7 @@ class Runner {
   Status transaction_ended(Migration &m, Direction dir, const Status &run);
   Status record_started(const HistoryRecord &dirty, Direction dir);
   Status flush_applied();
-  // A migration that up is about to apply, as preflight left it.
-  struct Planned {
-    const MigrationFile *file;
-    std::unique_ptr<Migration> loaded;  // kept while within kPreflightKeepBytes, else null
-    std::string skip;                   // why its env gate skips it; empty: it runs
-  };
   Result<std::vector<Planned>> preflight(const std::vector<const MigrationFile *> &files, bool single_transaction);
-  Result<std::unique_ptr<Migration>> take(Planned &p);
   static void limit_steps(std::vector<Planned> &plan, int step);
   Status up_single_transaction(std::vector<Planned> &plan);
   Status revert(const std::vector<const Entry *> &targets);

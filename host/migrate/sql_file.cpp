@@ -28,6 +28,13 @@ struct LineParser {
   SqlMigration out;
   enum class Section { kNone, kUp, kDown } section = Section::kNone;
   bool saw_marker = false;
+  // `-- tide:lint-ignore` rules outside the sections (above `-- tide:up`, or on a marker
+  // line): file-wide once a marker shows the file has sections. One inside a section
+  // belongs to the statement after it, and lint reads it from that statement's leading
+  // comments.
+  std::vector<std::string> file_wide = {};
+  int marker_line = 0;  // the line of the last section marker
+  bool saw_marker_on(int line) const { return marker_line == line; }
 
   Status fail(int line, std::string msg, std::string hint = {}) {
     Error e;
@@ -45,6 +52,7 @@ struct LineParser {
 
   // One comment line `-- tide:...`; line_end is the offset just past its newline.
   Status directive(std::string_view rest, int line, size_t line_start, size_t line_end) {
+    const bool in_section = section != Section::kNone;
     bool first = true;
     while (!(rest = trim(rest)).empty()) {
       std::string_view word = next_word(rest);
@@ -65,6 +73,7 @@ struct LineParser {
         s.present = true;
         s.offset = line_end;
         saw_marker = true;
+        marker_line = line;
       } else if (word == "no-transaction") {
         out.directives.no_transaction = true;
       } else if (word == "irreversible") {
@@ -76,14 +85,7 @@ struct LineParser {
         out.directives.env_line = line;
         return {};
       } else if (word == "lint-ignore") {
-        while (!(rest = trim(rest)).empty()) {
-          std::string_view rule = next_word(rest);
-          while (!rule.empty()) {
-            size_t comma = rule.find(',');
-            if (comma != 0) out.directives.lint_ignore.emplace_back(rule.substr(0, comma));
-            rule = comma == std::string_view::npos ? std::string_view() : rule.substr(comma + 1);
-          }
-        }
+        if (!in_section || saw_marker_on(line)) lint_ignore_rules(rest, file_wide);
         return {};
       } else {
         return fail(line, fmt::format("unknown directive `tide:{}`", word),
@@ -109,6 +111,7 @@ struct LineParser {
       pos = end;
     }
     close_section(text.size());
+    if (saw_marker) out.directives.lint_ignore = std::move(file_wide);
     if (!saw_marker) {
       out.up.present = true;
       out.up.offset = 0;
@@ -119,6 +122,34 @@ struct LineParser {
 };
 
 }  // namespace
+
+void lint_ignore_rules(std::string_view rest, std::vector<std::string> &out) {
+  while (!(rest = trim(rest)).empty()) {
+    std::string_view rule = next_word(rest);
+    while (!rule.empty()) {
+      size_t comma = rule.find(',');
+      if (comma != 0) out.emplace_back(rule.substr(0, comma));
+      rule = comma == std::string_view::npos ? std::string_view() : rule.substr(comma + 1);
+    }
+  }
+}
+
+std::vector<std::string> lua_lint_ignore(std::string_view text) {
+  std::vector<std::string> rules;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    size_t end = nl == std::string_view::npos ? text.size() : nl;
+    std::string_view line = trim(text.substr(pos, end - pos));
+    pos = end + 1;
+    if (line.empty()) continue;
+    if (!line.starts_with("--")) break;  // the first line of code
+    std::string_view rest = trim(line.substr(2));
+    if (rest.starts_with("tide:lint-ignore") && (rest.size() == 16 || rest[16] == ' ' || rest[16] == '\t'))
+      lint_ignore_rules(rest.substr(16), rules);
+  }
+  return rules;
+}
 
 Result<SqlMigration> parse_sql_migration(std::string_view text, const std::string &display) {
   LineParser p{text, display, {}};

@@ -17,6 +17,9 @@ struct Directives {
   bool irreversible = false;
   std::optional<std::string> env;  // gate expression, evaluated by the env issue's code
   int env_line = 0;
+  // File-wide `-- tide:lint-ignore` rules: those above `-- tide:up` or on a marker line.
+  // One inside a section is the next statement's (it stays in the SQL as a comment); a
+  // file without markers has no file-wide area.
   std::vector<std::string> lint_ignore;
 };
 
@@ -36,5 +39,13 @@ struct SqlMigration {
 // A file without any `-- tide:up` marker is all up (Flyway style) and has no down.
 // display names the file in errors.
 Result<SqlMigration> parse_sql_migration(std::string_view text, const std::string &display);
+
+// The rules of a `tide:lint-ignore` directive: rest is what follows it on the line,
+// "RULE[,RULE] [RULE...]"; each rule is appended to out.
+void lint_ignore_rules(std::string_view rest, std::vector<std::string> &out);
+
+// The file-wide lint-ignore rules of a Lua migration: its `-- tide:lint-ignore RULE[,RULE]`
+// comment lines before the first line of code.
+std::vector<std::string> lua_lint_ignore(std::string_view text);
 
 }  // namespace tide

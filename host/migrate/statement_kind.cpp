@@ -49,6 +49,32 @@ sql::Dialect lexer_dialect(const Dialect &dialect) {
   return sql::Dialect::sqlite;
 }
 
+std::string transaction_control(std::string_view statement, const Dialect &dialect) {
+  const sql::Dialect lexed_as = lexer_dialect(dialect);
+  Lexer lexer(statement, lexed_as);
+  Token t;
+  if (!next_significant(lexer, t) || t.kind != TokenKind::word) return {};
+  std::string first = upper(t.text(statement));
+  auto next_word = [&]() -> std::string {
+    Token n;
+    if (!next_significant(lexer, n) || n.kind != TokenKind::word) return {};
+    return upper(n.text(statement));
+  };
+  if (first == "COMMIT" || first == "END" || first == "ABORT" || first == "BEGIN") return first;
+  if (first == "ROLLBACK") {
+    // ROLLBACK [WORK | TRANSACTION] TO [SAVEPOINT] x undoes part of the transaction only.
+    std::string w = next_word();
+    if (w == "WORK" || w == "TRANSACTION") w = next_word();
+    return w == "TO" ? std::string() : first;
+  }
+  if (first == "START" || first == "PREPARE") {
+    std::string w = next_word();
+    return w == "TRANSACTION" ? first + " " + w : std::string();
+  }
+  if (first == "VACUUM" && lexed_as == sql::Dialect::sqlite) return first;
+  return {};
+}
+
 bool changes_rows_only(std::string_view script, const Dialect &dialect) {
   const sql::Dialect lexed_as = lexer_dialect(dialect);
   auto spans = dialect.split(script);

@@ -6,6 +6,7 @@
 
 #include <sql_lexer.h>
 
+#include <string>
 #include <string_view>
 
 #include "plugin/session.h"
@@ -18,9 +19,14 @@ namespace tide {
 // SET of a session variable such as autocommit — makes it false.
 bool changes_rows_only(std::string_view script, const Dialect &dialect);
 
-// How the shared tokenizer reads a driver's SQL: by its dialect name ("postgres", "mysql");
-// anything else (sqlite, an out-of-tree driver) is read with SQLite's rules, the most
-// permissive of the three.
+// The tokenizer's dialect for a driver's dialect (by name; SQLite's rules for others).
 sql::Dialect lexer_dialect(const Dialect &dialect);
+
+// When statement (one, as the splitter cut it) would end or start a transaction at the
+// top level, its words that say so ("COMMIT", "START TRANSACTION", "VACUUM"); else "".
+// COMMIT, END, ROLLBACK (not ROLLBACK TO a savepoint), ABORT, BEGIN, START TRANSACTION,
+// PREPARE TRANSACTION, and SQLite's VACUUM (which needs no transaction open). A dry run
+// never sends these (migrate/rehearsal_session).
+std::string transaction_control(std::string_view statement, const Dialect &dialect);
 
 }  // namespace tide

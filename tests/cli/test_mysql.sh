@@ -302,4 +302,29 @@ test_lock_timeout_exit_4() {
   expect_mq "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '$MY_DB' AND table_name = 'a'" 0
 }
 
+# MySQL commits DDL as it runs: a dry run could not be rolled back, so it is refused
+# with the way out; tide plan works, reads no history table it would have to create, and
+# says which migrations are recorded dirty first.
+test_dry_run_refused_plan_shows_modes() {
+  mysql_project
+  write migrations/001_a.sql <<'EOF'
+-- tide:up
+CREATE TABLE a (id INT);
+EOF
+  write migrations/002_rows.sql <<'EOF'
+-- tide:up
+INSERT INTO a VALUES (1);
+EOF
+  tide up --dry-run
+  expect_exit 2
+  expect_stderr_contains "up --dry-run needs transactional DDL, which mysql does not have"
+  expect_stderr_contains "tide plan"
+  tide plan
+  expect_exit 0
+  expect_stdout_contains "-- 001 a · dirty-first"
+  expect_stdout_contains "-- 002 rows · in a transaction"
+  expect_stdout_contains "INSERT INTO a VALUES (1);"
+  expect_mq "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '$MY_DB'" 0
+}
+
 run_tests

@@ -23,8 +23,9 @@ TEST_CASE("a file without markers is all up and has no down") {
 
 TEST_CASE("directives on their own line or on the marker line") {
   std::string text =
-      "-- tide:no-transaction\n-- tide:env !production and !staging\n-- tide:up tide:irreversible\n"
-      "-- tide:lint-ignore add-column-not-null,rename-column\nCREATE INDEX CONCURRENTLY i ON a (id);\n";
+      "-- tide:no-transaction\n-- tide:env !production and !staging\n"
+      "-- tide:lint-ignore add-column-not-null,rename-column\n-- tide:up tide:irreversible\n"
+      "CREATE INDEX CONCURRENTLY i ON a (id);\n";
   auto m = parse_sql_migration(text, "m.sql");
   REQUIRE(m.ok());
   CHECK(m->directives.no_transaction);
@@ -53,4 +54,31 @@ TEST_CASE("bad directives are errors with the file and line") {
 
   auto twice = parse_sql_migration("-- tide:up\n-- tide:up\n", "m.sql");
   CHECK_FALSE(twice.ok());
+}
+
+TEST_CASE("lint-ignore above the up marker or on a marker line is file-wide; inside a section it is not") {
+  std::string text =
+      "-- tide:lint-ignore drop-table\n-- tide:up tide:lint-ignore rename-column\n"
+      "-- tide:lint-ignore add-column-not-null\nALTER TABLE a ADD COLUMN b int NOT NULL;\n"
+      "-- tide:down tide:lint-ignore drop-column\nALTER TABLE a DROP COLUMN b;\n";
+  auto m = parse_sql_migration(text, "m.sql");
+  REQUIRE(m.ok());
+  CHECK(m->directives.lint_ignore == std::vector<std::string>{"drop-table", "rename-column", "drop-column"});
+  // The statement's own directive stays in the up section, before its statement.
+  CHECK(m->up.in(text).starts_with("-- tide:lint-ignore add-column-not-null\nALTER TABLE"));
+}
+
+TEST_CASE("a file without markers has no file-wide lint-ignore") {
+  auto m = parse_sql_migration("-- tide:lint-ignore drop-table\nDROP TABLE a;\n", "m.sql");
+  REQUIRE(m.ok());
+  CHECK(m->directives.lint_ignore.empty());
+  CHECK(m->up.offset == 0);
+}
+
+TEST_CASE("a Lua migration's lint-ignore comments before its first line of code") {
+  CHECK(lua_lint_ignore("-- adds a column\n\n-- tide:lint-ignore drop-table, rename-column\n"
+                        "--tide:lint-ignore missing-down\nreturn {\n-- tide:lint-ignore later\n}\n") ==
+        std::vector<std::string>{"drop-table", "rename-column", "missing-down"});
+  CHECK(lua_lint_ignore("return {} -- tide:lint-ignore drop-table\n").empty());
+  CHECK(lua_lint_ignore("-- tide:lint-ignored drop-table\nreturn {}\n").empty());
 }
