@@ -80,7 +80,7 @@ namespace {
 
 // A Lua migration's direction, run against a recording session.
 Status record_lua(Migration &m, Direction dir, LuaState &lua, RecordingSession &session, MigrationPlan &plan) {
-  ExecOverride no_commands(lua, &RecordingSession::stop_command, &session);
+  ExecOverride no_commands(lua, &RecordingSession::stop_command, &session, /*quiet=*/true);
   TIDE_TRY(no_commands.status());
   Status ran = m.run(dir, session);
   forget_db(lua, session);

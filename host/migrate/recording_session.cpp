@@ -196,17 +196,40 @@ int RecordingSession::stop_command(lua_State *L) {
   return lua_error(L);
 }
 
-ExecOverride::ExecOverride(LuaState &lua, lua_CFunction fn, void *upvalue) : lua_(lua) {
+namespace {
+
+int do_nothing(lua_State *) { return 0; }
+
+// Replace core[name] (the table on top of L's stack) with fn; the reference to the real one.
+int swap_field(lua_State *L, const char *name, lua_CFunction fn, void *upvalue) {
+  lua_getfield(L, -1, name);
+  int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_pushlightuserdata(L, upvalue);
+  lua_pushcclosure(L, fn, 1);
+  lua_setfield(L, -2, name);
+  return ref;
+}
+
+void restore_field(lua_State *L, const char *name, int ref) {
+  if (ref == LUA_NOREF) return;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+  lua_setfield(L, -2, name);
+  luaL_unref(L, LUA_REGISTRYINDEX, ref);
+}
+
+}  // namespace
+
+ExecOverride::ExecOverride(LuaState &lua, lua_CFunction fn, void *upvalue, bool quiet) : lua_(lua) {
   lua_State *L = lua.L();
   lua_getglobal(L, "require");
   lua_pushstring(L, "tide.core");
   status_ = lua.pcall(1, 1);
   if (!status_.ok()) return;
-  lua_getfield(L, -1, "exec");
-  exec_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
-  lua_pushlightuserdata(L, upvalue);
-  lua_pushcclosure(L, fn, 1);
-  lua_setfield(L, -2, "exec");
+  exec_ref_ = swap_field(L, "exec", fn, upvalue);
+  if (quiet) {
+    sleep_ref_ = swap_field(L, "sleep", do_nothing, nullptr);
+    log_ref_ = swap_field(L, "log", do_nothing, nullptr);
+  }
   core_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
@@ -214,11 +237,11 @@ ExecOverride::~ExecOverride() {
   if (core_ref_ == LUA_NOREF) return;
   lua_State *L = lua_.L();
   lua_rawgeti(L, LUA_REGISTRYINDEX, core_ref_);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, exec_ref_);
-  lua_setfield(L, -2, "exec");
+  restore_field(L, "exec", exec_ref_);
+  restore_field(L, "sleep", sleep_ref_);
+  restore_field(L, "log", log_ref_);
   lua_pop(L, 1);
   luaL_unref(L, LUA_REGISTRYINDEX, core_ref_);
-  luaL_unref(L, LUA_REGISTRYINDEX, exec_ref_);
 }
 
 }  // namespace tide

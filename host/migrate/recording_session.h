@@ -88,9 +88,11 @@ class RecordingSession : public Session {
 // calls fn, with upvalue as its first upvalue, instead of running a command; the real
 // function is put back by the destructor. A plan records the command and stops
 // (RecordingSession::stop_command); a dry run refuses it (RehearsalSession).
+// quiet (plans): tide.sleep returns at once and tide.log / print() print nothing, since
+// the migration's up runs for real later (tide up plans before it applies, for lint).
 class ExecOverride {
  public:
-  ExecOverride(LuaState &lua, lua_CFunction fn, void *upvalue);
+  ExecOverride(LuaState &lua, lua_CFunction fn, void *upvalue, bool quiet = false);
   ~ExecOverride();
   ExecOverride(const ExecOverride &) = delete;
   ExecOverride &operator=(const ExecOverride &) = delete;
@@ -100,6 +102,8 @@ class ExecOverride {
   LuaState &lua_;
   int core_ref_ = LUA_NOREF;  // the tide.core table
   int exec_ref_ = LUA_NOREF;  // its real exec
+  int sleep_ref_ = LUA_NOREF;  // its real sleep and log, when quiet
+  int log_ref_ = LUA_NOREF;
   Status status_;
 };
 

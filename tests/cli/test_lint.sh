@@ -359,4 +359,32 @@ test_up_warns_outside_protected_environments() {
   expect_applied "001 002"
 }
 
+# The gate plans a Lua migration (its up runs against a recording database) before up
+# runs it for real: the plan prints nothing and does not sleep, so print() shows once.
+test_up_gate_plans_lua_quietly() {
+  project
+  write migrations/001_chatty.lua <<'EOF'
+return {
+  up = function(db)
+    print("hello from up")
+    tide.log("logged from up")
+    tide.sleep(0.01)
+    db:exec [[CREATE TABLE chatty (id integer)]]
+  end,
+  down = function(db) db:exec [[DROP TABLE chatty]] end,
+}
+EOF
+  tide lint
+  expect_exit 0
+  expect_stdout_not_contains "hello from up"
+  expect_stderr_not_contains "hello from up"
+  tide up
+  expect_exit 0
+  [[ $(cat "$OUT" "$ERR" | grep -c "hello from up") == 1 ]] ||
+    fail "print() in up should show once: $(cat "$OUT" "$ERR")"
+  [[ $(cat "$OUT" "$ERR" | grep -c "logged from up") == 1 ]] ||
+    fail "tide.log() in up should show once: $(cat "$OUT" "$ERR")"
+  expect_table chatty
+}
+
 run_tests
