@@ -46,7 +46,10 @@ OutputOptions output_options(const CommandLine &cl) {
   // `dump -o -` writes the schema to stdout, `lint --format json|sarif` one document:
   // nothing else may go there.
   if (cl.command == "dump" && cl.dump_output == "-") o.quiet = true;
-  if (cl.command == "lint" && cl.lint.format != "text") o.quiet = true;
+  if (cl.command == "lint" && cl.lint.format != "text") {
+    o.quiet = true;
+    o.json = false;  // not even --json's events: the document is the whole of stdout
+  }
   return o;
 }
 

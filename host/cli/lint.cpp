@@ -27,7 +27,15 @@ lint::Target lint_target(const Dialect &dialect, const std::string &server_versi
 
 namespace {
 
-Status list_rules(Output &out) {
+Status list_rules(const LintOptions &options, Output &out) {
+  if (options.format == "sarif") {  // the rule table, no results: for a viewer's rule list
+    out.document(lint_sarif({}, kTideVersion, [](const std::string &f) { return path_to_uri(f); }));
+    return {};
+  }
+  if (options.format == "json") {
+    out.document(lint_rules_document());
+    return {};
+  }
   for (const lint::RuleInfo &r : lint::rules()) {
     out.event("rule",
               {{"id", std::string(r.id)},
@@ -110,7 +118,7 @@ Status report_findings(const LintOptions &options, const std::vector<MigrationPl
 }  // namespace
 
 Status lint_offline(const LintOptions &options, const Config &config, LuaState &lua, Output &out) {
-  if (options.rules) return list_rules(out);
+  if (options.rules) return list_rules(options, out);
   auto dialect = offline_dialect(config);
   if (!dialect) return dialect.status();
 

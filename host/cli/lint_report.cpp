@@ -33,6 +33,19 @@ std::string lint_json_document(const std::vector<lint::Finding> &findings, const
   return out;
 }
 
+std::string lint_rules_document() {
+  std::string out = "{\"rules\":[";
+  auto rules = lint::rules();
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const auto &r = rules[i];
+    out += fmt::format("{}\n{{\"id\":{},\"severity\":{},\"dialects\":{},\"summary\":{},\"fix\":{}}}", i ? "," : "",
+                       json_quote(r.id), json_quote(lint::severity_name(r.severity)), json_quote(r.dialects),
+                       json_quote(r.summary), json_quote(r.fix));
+  }
+  out += "]}\n";
+  return out;
+}
+
 namespace {
 
 // SARIF's levels: "error", "warning", "note", "none".

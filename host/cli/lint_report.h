@@ -22,6 +22,9 @@ LintSummary summarize(const std::vector<lint::Finding> &findings, size_t files);
 // column, message, fix, statement}, ...]}
 std::string lint_json_document(const std::vector<lint::Finding> &findings, const LintSummary &summary);
 
+// {"rules": [{id, severity, dialects, summary, fix}, ...]}: `tide lint --rules --format json`.
+std::string lint_rules_document();
+
 // A SARIF 2.1.0 log (OASIS), as GitHub code scanning and other viewers read it: one run,
 // the rule table as tool.driver.rules, one result per finding. uri_of turns a finding's
 // file (the display path) into the artifact URI: relative to the folder the user ran tide

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tide lint (SPEC §3, §7) from the command line, and the lint gate of `tide up`: which
 # files are checked, ignores, the `lint` config, the three output formats, exit codes. The
-# rules themselves are tested one by one, per dialect, in tests/unit/lint_test.cpp.
+# rules themselves are tested one by one, per dialect, in tests/unit/lint_rules_test.cpp and
+# lint_check_test.cpp.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # 001 creates users (reversible); 002 drops it again, marked irreversible.
@@ -195,6 +196,35 @@ assert f["fix"] and f["message"], f
 EOF
 }
 
+# --json (events) with --format json|sarif (a document): the document alone on stdout, the
+# error on stderr; --rules in the same formats.
+test_documents_stay_documents() {
+  drop_project
+  for format in json sarif; do
+    tide --json lint migrations/002_drop.sql --format "$format"
+    expect_exit 1
+    python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$OUT" ||
+      fail "--json lint --format $format: stdout is not one document: $(cat "$OUT")"
+    expect_stderr_contains "error-level finding"
+  done
+  tide lint --rules --format json
+  expect_exit 0
+  python3 - "$OUT" <<'EOF' || fail "lint --rules --format json: $(cat "$OUT")"
+import json, sys
+rules = json.load(open(sys.argv[1]))["rules"]
+ids = [r["id"] for r in rules]
+assert "drop-table" in ids and "incomplete-plan" in ids, ids
+assert all(r["severity"] in ("error", "warning") and r["fix"] for r in rules), rules
+EOF
+  tide lint --rules --format sarif
+  expect_exit 0
+  python3 - "$OUT" <<'EOF' || fail "lint --rules --format sarif: $(cat "$OUT")"
+import json, sys
+run = json.load(open(sys.argv[1]))["runs"][0]
+assert run["results"] == [] and len(run["tool"]["driver"]["rules"]) >= 16, run
+EOF
+}
+
 test_json_events() {
   drop_project
   tide --json lint migrations/002_drop.sql
@@ -243,7 +273,8 @@ test_rules_lists_every_rule() {
   expect_exit 0
   for id in not-null-without-default add-column-default-rewrite index-not-concurrent concurrent-in-transaction \
     constraint-without-not-valid missing-lock-timeout change-column-type rename-column rename-table drop-column \
-    drop-table mixed-ddl-dml unbatched-write missing-down alter-without-algorithm; do
+    drop-table mixed-ddl-dml unbatched-write missing-down alter-without-algorithm unknown-lint-ignore \
+    incomplete-plan; do
     expect_stdout_contains "$id"
   done
 }
@@ -284,6 +315,7 @@ ALTER TABLE users ADD COLUMN role varchar(20);
 ALTER TABLE users DROP COLUMN role, ALGORITHM=INSTANT;
 EOF
   tide lint --all
+  expect_exit 0  # a warning alone
   expect_stdout_contains "migrations/001_col.sql:2:"
   expect_stdout_contains "warning[alter-without-algorithm]"
   expect_stdout_not_contains "001_col.sql:4:"
