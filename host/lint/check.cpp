@@ -131,6 +131,16 @@ void read_plan(const MigrationPlan &plan, const Facts &facts, Created &created, 
                     {1, 1},
                     "this migration has no down and is not marked irreversible: tide down cannot revert it",
                     {}});
+  // A plan that stopped early (a read, tide.exec, the migration's own error): the rest was
+  // not checked. Reported at the statement it stopped at, where an ignore can accept it.
+  if (!plan.stopped.empty()) {
+    size_t at = plan.statements.empty() ? Hit::kFile : plan.statements.size() - 1;
+    Position pos = plan.statements.empty() ? Position{1, 1}
+                                           : Position{plan.statements.back().line, plan.statements.back().column};
+    hits.push_back({RuleId::kIncompletePlan, at, pos,
+                    fmt::format("lint checked this migration only as far as its plan goes: it {}", plan.stopped),
+                    {}});
+  }
   for (const std::string &name : plan.lint_ignore) ignores.push_back({name, Hit::kFile, {1, 1}});
   // An ignore that names no rule silences nothing: say so, where it is.
   for (const IgnoreName &ig : ignores) {
@@ -171,7 +181,9 @@ std::vector<Finding> check(std::span<const MigrationPlan> plans, const Target &t
     read_plan(plan, facts, created, statement, hits, ignores);
     const size_t first = out.size();
     for (const Hit &h : hits) {
-      const Severity sev = severity[static_cast<size_t>(h.rule)];
+      Severity sev = severity[static_cast<size_t>(h.rule)];
+      // A migration that fails by itself while planned fails in up too: an error, unless off.
+      if (h.rule == RuleId::kIncompletePlan && plan.failed && sev == Severity::kWarning) sev = Severity::kError;
       if (sev == Severity::kOff || ignored(h, ignores)) continue;
       const RuleInfo &r = rules()[static_cast<size_t>(h.rule)];
       Finding f;

@@ -34,6 +34,7 @@ enum class RuleId : uint8_t {
   kMissingDown,
   kAlterWithoutAlgorithm,
   kUnknownLintIgnore,
+  kIncompletePlan,
   kCount,
 };
 constexpr size_t kRuleCount = static_cast<size_t>(RuleId::kCount);

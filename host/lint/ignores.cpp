@@ -98,6 +98,19 @@ void collect_ignores(const MigrationPlan &plan, size_t index, const Statement &s
     const Position pos = s.position_of(t.start);
     for (std::string_view n : names) out.push_back({n, index, pos});
   }
+  // After the script's last statement, on the line it ends on.
+  if (!ps.trailing.empty()) {
+    sql::Lexer lexer(ps.trailing, dialect);
+    sql::Token t;
+    const Position end = position_in(ps.sql, ps.sql.size(), {ps.line, ps.column}, ps.exact);
+    while (lexer.next(t)) {
+      if (!t.is_comment()) continue;
+      names.clear();
+      if (!ignore_directive(t.text(ps.trailing), names)) continue;
+      const Position pos{end.line, end.column + characters(ps.trailing.substr(0, t.start))};
+      for (std::string_view n : names) out.push_back({n, index, pos});
+    }
+  }
 }
 
 }  // namespace tide::lint

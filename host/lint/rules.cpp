@@ -78,6 +78,12 @@ constexpr RuleInfo kRules[] = {
     {"unknown-lint-ignore", kAll, Severity::kWarning,
      "a tide:lint-ignore comment (on a statement or the file) that names no rule: a typo silences nothing",
      "spell the rule id as docs/lint.md lists it (or write `all`), or remove the comment"},
+    {"incomplete-plan", kAll, Severity::kWarning,
+     "a Lua migration whose plan stops early, so what follows was not checked: at a read whose result the rest "
+     "may depend on (db:query, db:scalar, db:rows), at tide.exec, or at an error of its own (then it is an "
+     "error, as up would fail there too)",
+     "rehearse it with `tide up --dry-run` and read what it runs; keep reads that decide a schema change out of "
+     "the migration; then accept it with -- tide:lint-ignore incomplete-plan on the read"},
 };
 
 // checks.h's RuleId indexes this table.
@@ -98,6 +104,7 @@ static_assert(kRules[static_cast<size_t>(RuleId::kUnbatchedWrite)].id == "unbatc
 static_assert(kRules[static_cast<size_t>(RuleId::kMissingDown)].id == "missing-down");
 static_assert(kRules[static_cast<size_t>(RuleId::kAlterWithoutAlgorithm)].id == "alter-without-algorithm");
 static_assert(kRules[static_cast<size_t>(RuleId::kUnknownLintIgnore)].id == "unknown-lint-ignore");
+static_assert(kRules[static_cast<size_t>(RuleId::kIncompletePlan)].id == "incomplete-plan");
 
 }  // namespace
 

@@ -28,11 +28,15 @@ std::string_view trim_end(std::string_view s) {
   return end == std::string_view::npos ? std::string_view() : s.substr(0, end + 1);
 }
 
-// 1-based column of offset in text (bytes since the line's start).
+// 1-based column of offset in text, in characters (UTF-8) since the line's start, as
+// editors and SARIF viewers count them.
 int column_of(std::string_view text, size_t offset) {
-  size_t nl = text.rfind('\n', offset == 0 ? 0 : offset - 1);
-  if (offset == 0 || nl == std::string_view::npos) return static_cast<int>(offset) + 1;
-  return static_cast<int>(offset - nl);
+  size_t nl = offset == 0 ? std::string_view::npos : text.rfind('\n', offset - 1);
+  size_t start = nl == std::string_view::npos ? 0 : nl + 1;
+  int column = 1;
+  for (size_t i = start; i < offset; ++i)
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++column;
+  return column;
 }
 
 }  // namespace
@@ -43,7 +47,8 @@ std::vector<PlannedStatement> cut_statements(std::string_view script, const Dial
   const bool exact = !origin.file_text.empty();
   std::vector<PlannedStatement> out;
   size_t previous_end = 0;
-  for (const Dialect::Span &span : dialect.split(script)) {
+  const auto spans = dialect.split(script);
+  for (const Dialect::Span &span : spans) {
     std::string_view body = script.substr(span.start, span.len);
     size_t first = span.start + first_token(body, lexed_as);
     PlannedStatement st;
@@ -58,8 +63,36 @@ std::vector<PlannedStatement> cut_statements(std::string_view script, const Dial
       st.line = origin.line + line_of(script, first) - 1;
       st.column = column_of(script, first);
     }
+    const size_t sql_end = first + st.sql.size();
     out.push_back(std::move(st));
     previous_end = span.start + span.len;
+    if (&span == &spans.back()) {
+      size_t nl = script.find('\n', sql_end);
+      out.back().trailing = std::string(script.substr(sql_end, nl == std::string_view::npos ? nl : nl - sql_end));
+    }
+  }
+  return out;
+}
+
+std::string lua_comments_above(std::string_view source, int line) {
+  // The offsets where each line starts, up to `line`.
+  std::vector<size_t> starts{0};
+  for (size_t at = 0; static_cast<int>(starts.size()) < line;) {
+    size_t nl = source.find('\n', at);
+    if (nl == std::string_view::npos) return {};
+    starts.push_back(at = nl + 1);
+  }
+  size_t first = starts.size() - 1;  // index of `line`'s start
+  while (first > 0) {
+    std::string_view l = source.substr(starts[first - 1], starts[first] - starts[first - 1]);
+    size_t b = l.find_first_not_of(" \t");
+    if (b == std::string_view::npos || !l.substr(b).starts_with("--") || l.substr(b).starts_with("--[")) break;
+    --first;
+  }
+  std::string out;
+  for (size_t i = first; i + 1 < starts.size(); ++i) {
+    std::string_view l = source.substr(starts[i], starts[i + 1] - starts[i]);
+    out += l.substr(l.find_first_not_of(" \t"));
   }
   return out;
 }

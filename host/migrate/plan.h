@@ -28,6 +28,9 @@ struct PlannedStatement {
   Kind kind = Kind::kStatement;
   std::string sql;      // the statement as the splitter cut it: first token to last
   std::string leading;  // comments and blanks between the previous statement and this one
+  // The last statement of a script only: the rest of the line it ends on (`DROP TABLE t;
+  // -- tide:lint-ignore drop-table`), which no next statement's `leading` holds.
+  std::string trailing;
   // Where sql starts in the migration's file (1-based). In a Lua migration whose SQL is
   // a literal of the file, exact too (lua_script_origin); SQL built at run time has the
   // line of the db call, and `exact` is false — lines inside it are counted from there.
@@ -72,6 +75,11 @@ struct ScriptOrigin {
 // on lines that include call_line (Lua reports a call on the line its arguments end when
 // they are a long string) — positions are exact; otherwise they count from call_line.
 ScriptOrigin lua_script_origin(std::string_view source, std::string_view script, int call_line);
+
+// The `--` comment lines of a Lua file's text (source) right above its 1-based line, as
+// one text ("-- a\n-- b\n"): what a statement's `leading` gets from the Lua around a call.
+// Block comments (`--[[`) end the search.
+std::string lua_comments_above(std::string_view source, int line);
 
 // The statements of script as the dialect's splitter cuts them, with leading text and
 // positions (see PlannedStatement). No connection is needed.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "lua/bind.h"
+#include "util/text.h"
 
 namespace tide {
 
@@ -59,7 +60,12 @@ ScriptOrigin RecordingSession::origin(std::string_view script) const {
 
 Status RecordingSession::exec(std::string_view script) {
   if (!stopped_.empty()) return stop_error();
-  auto cut = cut_statements(script, dialect_, origin(script));
+  const ScriptOrigin where = origin(script);
+  auto cut = cut_statements(script, dialect_, where);
+  // `-- tide:lint-ignore RULE` on the Lua lines right above the call belongs to the first
+  // statement it runs, as a comment before a statement does in a .sql file.
+  const int call_line = where.file_text.empty() ? where.line : line_of(where.file_text, where.offset);
+  if (!cut.empty()) cut.front().leading = lua_comments_above(source_, call_line) + cut.front().leading;
   for (auto &st : cut) statements_.push_back(std::move(st));
   last_rows_key_.clear();
   return {};

@@ -124,6 +124,9 @@ struct LineParser {
 }  // namespace
 
 void lint_ignore_rules(std::string_view rest, std::vector<std::string> &out) {
+  // A directive that names no rule is kept as an empty name, which lint reports: it
+  // silences nothing, and its author surely meant it to.
+  if (trim(rest).empty()) out.emplace_back();
   while (!(rest = trim(rest)).empty()) {
     std::string_view rule = next_word(rest);
     while (!rule.empty()) {

@@ -106,6 +106,105 @@ EOF
   expect_stdout_contains "003_drop.sql:5:"
 }
 
+test_ignore_after_the_last_statement() {
+  project
+  sql_migration 001_users.sql users
+  write migrations/002_drop.sql <<'EOF'
+-- tide:irreversible
+-- tide:up
+DROP TABLE users; -- tide:lint-ignore drop-table
+EOF
+  tide lint migrations/002_drop.sql
+  expect_exit 0
+  expect_stdout_not_contains "drop-table"
+  expect_stdout_not_contains "unknown-lint-ignore"
+}
+
+test_ignore_above_a_lua_call() {
+  project
+  sql_migration 001_users.sql users
+  write migrations/002_drop.lua <<'EOF'
+return {
+  irreversible = true,
+  up = function(db)
+    -- The users table moved to the accounts service.
+    -- tide:lint-ignore drop-table
+    db:exec [[DROP TABLE users]]
+    db:exec [[DROP TABLE sessions]]
+  end,
+}
+EOF
+  tide lint migrations/002_drop.lua
+  expect_exit 1
+  expect_stdout_not_contains "002_drop.lua:6:"
+  expect_stdout_contains "002_drop.lua:7:"
+}
+
+# A Lua plan that stops at a read: what follows is unchecked, and lint says so in every
+# format; the gate passes it on as a warning, or refuses it when configured an error.
+test_incomplete_plan() {
+  project
+  sql_migration 001_users.sql users
+  write migrations/002_maybe.lua <<'EOF'
+return {
+  irreversible = true,
+  up = function(db)
+    if db:scalar("SELECT count(*) FROM users") == 0 then
+      db:exec [[DROP TABLE users]]
+    end
+  end,
+}
+EOF
+  tide lint migrations/002_maybe.lua
+  expect_exit 0
+  expect_stdout_contains "002_maybe.lua:4:"
+  expect_stdout_contains "warning[incomplete-plan]"
+  expect_stdout_contains "stops at a read"
+  tide lint migrations/002_maybe.lua --format json
+  python3 - "$OUT" <<'EOF' || fail "incomplete-plan missing from --format json: $(cat "$OUT")"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert [f for f in doc["findings"] if f["rule"] == "incomplete-plan" and f["line"] == 4], doc
+EOF
+  tide up --to 001
+  tide --env production --database sqlite:test.db up
+  expect_exit 0
+  expect_stderr_not_contains "incomplete-plan"  # a warning: up shows only errors
+  write tide.lua <<'EOF'
+return { database = "sqlite:test.db", lint = { severity = { ["incomplete-plan"] = "error" } } }
+EOF
+  sql_migration 003_more.sql more
+  write migrations/004_maybe.lua <<'EOF'
+return {
+  irreversible = true,
+  up = function(db)
+    if db:scalar("SELECT count(*) FROM more") == 0 then db:exec [[DROP TABLE more]] end
+  end,
+}
+EOF
+  tide --env production up
+  expect_exit 1
+  expect_stderr_contains "error[incomplete-plan]"
+  expect_applied "001 002"
+}
+
+# A Lua migration that fails while planned fails in up too: an error finding.
+test_failing_plan_is_an_error() {
+  project
+  write migrations/001_broken.lua <<'EOF'
+return {
+  irreversible = true,
+  up = function(db)
+    error("not yet written")
+  end,
+}
+EOF
+  tide lint --all
+  expect_exit 1
+  expect_stdout_contains "error[incomplete-plan]"
+  expect_stdout_contains "not yet written"
+}
+
 test_ignore_on_the_file() {
   project
   sql_migration 001_users.sql users

@@ -307,3 +307,36 @@ TEST_CASE("lint speed: 10,000 generated migrations", "[.lint-speed]") {
   CHECK(findings.size() == plans.size());
   CHECK(of_rule(findings, "index-not-concurrent").size() == plans.size());
 }
+
+TEST_CASE("lint: a plan that stopped early is incomplete-plan; an error when the migration failed", "[lint]") {
+  LintRig rig("postgres");
+  const std::string sql = "CREATE TABLE a (id int);\nSELECT count(*) FROM a;";
+  auto read = of_rule(rig.check(sql, tide::test::stopped_at_read()), "incomplete-plan");
+  REQUIRE(read.size() == 1);
+  CHECK(read[0].severity == tide::lint::Severity::kWarning);
+  CHECK(read[0].line == 2);
+  CHECK(read[0].message.find("stops at a read") != std::string::npos);
+  auto failed = of_rule(rig.check(sql, tide::test::stopped_at_read(true)), "incomplete-plan");
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0].severity == tide::lint::Severity::kError);
+  // Accepted on the statement it stopped at.
+  const std::string accepted = "CREATE TABLE a (id int);\n-- tide:lint-ignore incomplete-plan\nSELECT count(*) FROM a;";
+  CHECK(of_rule(rig.check(accepted, tide::test::stopped_at_read()), "incomplete-plan").empty());
+}
+
+// The ignore after the last statement, on its line: cut_statements keeps it as `trailing`.
+TEST_CASE("lint: an ignore after the last statement of a file, on its line", "[lint]") {
+  for (const char *dialect : {"postgres", "mysql", "sqlite"}) {
+    LintRig rig(dialect);
+    const auto all = rig.check("DROP TABLE a;\nDROP TABLE b; -- tide:lint-ignore drop-table\n");
+    const auto drops = of_rule(all, "drop-table");
+    REQUIRE(drops.size() == 1);
+    CHECK(drops[0].line == 1);
+    CHECK(of_rule(all, "unknown-lint-ignore").empty());
+    // A typo there is reported where it is.
+    const auto typo = of_rule(rig.check("DROP TABLE b; -- tide:lint-ignore drop-tabel"), "unknown-lint-ignore");
+    REQUIRE(typo.size() == 1);
+    CHECK(typo[0].line == 1);
+    CHECK(typo[0].column == 15);
+  }
+}

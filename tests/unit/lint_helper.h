@@ -26,7 +26,16 @@ struct PlanOptions {
   bool has_down = true;
   bool irreversible = false;
   std::vector<std::string> lint_ignore;
+  std::string stopped;  // a plan that ends early (MigrationPlan::stopped), and why
+  bool failed = false;
 };
+
+inline PlanOptions stopped_at_read(bool failed = false) {
+  PlanOptions o;
+  o.stopped = failed ? "stops at an error of the migration itself: boom" : "stops at a read at x.lua:3";
+  o.failed = failed;
+  return o;
+}
 
 inline PlanOptions without_transaction() {
   PlanOptions o;
@@ -77,24 +86,10 @@ class LintRig {
     p.has_down = o.has_down;
     p.irreversible = o.irreversible;
     p.lint_ignore = o.lint_ignore;
-    size_t prev_end = 0;
-    for (const Dialect::Span &span : dialect_->split(text)) {
-      PlannedStatement s;
-      s.sql = text.substr(span.start, span.len);
-      s.leading = text.substr(prev_end, span.start - prev_end);
-      s.line = 1;
-      size_t line_start = 0;
-      for (size_t i = 0; i < span.start; ++i)
-        if (text[i] == '\n') {
-          ++s.line;
-          line_start = i + 1;
-        }
-      s.column = 1;  // in characters, as lint counts them
-      for (size_t i = line_start; i < span.start; ++i)
-        if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++s.column;
-      p.statements.push_back(std::move(s));
-      prev_end = span.start + span.len;
-    }
+    p.stopped = o.stopped;
+    p.failed = o.failed;
+    // The real path: cut_statements, as plan_migration cuts a .sql section.
+    p.statements = cut_statements(text, *dialect_, ScriptOrigin{text, 0, 0});
     return p;
   }
 

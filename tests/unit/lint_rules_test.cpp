@@ -198,6 +198,9 @@ std::vector<Fire> firing_cases() {
       {"unknown-lint-ignore", "postgres,mysql,sqlite", "-- tide:lint-ignore drop-colum\nSELECT 1;", "--"},
       {"unknown-lint-ignore", "postgres,mysql,sqlite", "SELECT /* tide:lint-ignore */ 1;", "/*"},
       {"unknown-lint-ignore", "postgres,mysql,sqlite", "SELECT 1;", "SELECT", 0, tide::test::ignoring({"drop-tabel"})},
+      // incomplete-plan: reported at the statement the plan stopped at (the read)
+      {"incomplete-plan", "postgres,mysql,sqlite", "CREATE TABLE a (id int);\nSELECT count(*) FROM a;", "SELECT",
+       0, tide::test::stopped_at_read()},
   };
 }
 
@@ -362,6 +365,8 @@ std::vector<Quiet> quiet_cases() {
       {"unbatched-write", "postgres,mysql,sqlite",
        "CREATE TABLE t2 (a int);\nINSERT INTO t2 VALUES (1);\nUPDATE t2 SET a = 2;"},
       {"unbatched-write", "postgres,mysql,sqlite", "INSERT INTO users (a) SELECT a FROM old_users;"},
+      // incomplete-plan: a plan that did not stop
+      {"incomplete-plan", "postgres,mysql,sqlite", "CREATE TABLE a (id int);\nSELECT count(*) FROM a;"},
       // missing-down
       {"missing-down", "postgres,mysql,sqlite", "SELECT 1;", tide::test::without_down(true)},
       {"missing-down", "postgres,mysql,sqlite", "SELECT 1;", PlanOptions{}},
