@@ -98,9 +98,6 @@ Status report_findings(const LintOptions &options, const std::vector<MigrationPl
       return path_to_uri(!rel.empty() && *rel.begin() != ".." ? rel.string() : abs.string());
     }));
   } else {
-    // A plan that stopped early was checked as far as it goes: say where, once.
-    for (const MigrationPlan &p : plans)
-      if (!p.stopped.empty()) out.note("lint_partial", fmt::format("{}: checked up to where {}", p.file->display, p.stopped));
     for (const lint::Finding &f : findings) out.lint_finding(f);
     out.event("lint_summary",
               {{"files", std::to_string(summary.files)},
