@@ -52,6 +52,30 @@ std::string upsert_sql(const tide_upsert &spec, size_t rows) {
   return sql;
 }
 
+// upsert_sql(spec, rows), reusing the connection's last text when the shape is the same.
+const std::string &upsert_text(tide_conn &conn, const tide_upsert &spec, size_t rows) {
+  UpsertText &last = conn.last_upsert_;
+  auto same = [](const std::vector<std::string> &have, const char *const *names, size_t n) {
+    if (have.size() != n) return false;
+    for (size_t i = 0; i < n; ++i)
+      if (have[i] != names[i]) return false;
+    return true;
+  };
+  const char *key = spec.nkey > 0 ? spec.key[0] : "";
+  if (last.mode == spec.mode && last.rows == rows && last.table == spec.table && last.key == key &&
+      same(last.columns, spec.columns, spec.ncolumns) && same(last.update, spec.update, spec.nupdate))
+    return last.sql;
+  last.mode = -1;  // unusable until it is complete
+  last.table = spec.table;
+  last.key = key;
+  last.columns.assign(spec.columns, spec.columns + spec.ncolumns);
+  last.update.assign(spec.update, spec.update + spec.nupdate);
+  last.rows = rows;
+  last.sql = upsert_sql(spec, rows);
+  last.mode = spec.mode;
+  return last.sql;
+}
+
 // Bytes one row takes in an execute packet, roughly (values plus length prefixes).
 int64_t row_bytes(const tide_value *row, size_t ncolumns) {
   int64_t bytes = 0;
@@ -166,7 +190,7 @@ int run_upsert(tide_conn &conn, const tide_upsert &spec, const tide_value *value
       bytes += b;
       ++rows;
     }
-    std::string sql = upsert_sql(spec, rows);
+    const std::string &sql = upsert_text(conn, spec, rows);
     MYSQL_STMT *stmt = conn.prepare(sql.data(), sql.size());
     int rc = stmt ? execute_prepared(conn, stmt, values + from * ncol, rows * ncol) : conn.error_.get()->code;
     if (rc != TIDE_OK) {

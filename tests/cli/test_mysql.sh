@@ -327,4 +327,61 @@ EOF
   expect_mq "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '$MY_DB'" 0
 }
 
+# The server's own count of the history work for DDL migrations, on tide's session (the
+# hooks run on it): per migration one history statement that commits alone (the applied
+# mark of the one before and the dirty mark of this one as one two-row upsert: two row
+# writes, one of them an update, no BEGIN/COMMIT) besides the DDL. The `mariadb` client
+# applying the same DDL with one history INSERT each makes as many statements and
+# commits: a new write shape that costs more fails here.
+test_history_writes_per_migration() {
+  mysql_project
+  local n=5 v
+  for ((v = 1; v <= n; v++)); do
+    printf -- '-- tide:up\nCREATE TABLE t%d (id INT PRIMARY KEY);\n' "$v" >"migrations/00${v}_t$v.sql"
+  done
+  write tide.lua <<EOF
+local names = "'QUESTIONS','COM_INSERT','COM_UPDATE','COM_BEGIN','COM_COMMIT','COM_CREATE_TABLE','HANDLER_COMMIT','HANDLER_WRITE','HANDLER_UPDATE'"
+local function counters(ctx)
+  local out = {}
+  for _, r in ipairs(ctx.db:query("SELECT UPPER(VARIABLE_NAME) AS n, VARIABLE_VALUE AS v FROM " ..
+      "information_schema.SESSION_STATUS WHERE UPPER(VARIABLE_NAME) IN (" .. names .. ")")) do
+    out[#out + 1] = r.n .. "=" .. r.v
+  end
+  return table.concat(out, " ")
+end
+return {
+  database = "$MY_URL",
+  hooks = {
+    before_migrate = function(ctx) tide.log("counters before " .. counters(ctx)) end,
+    after_migrate = function(ctx) tide.log("counters after " .. counters(ctx)) end,
+  },
+}
+EOF
+  tide up
+  expect_exit 0
+  local before after name a b
+  before=$(grep -o 'counters before .*' "$OUT") || fail "no counters before the run"
+  after=$(grep -o 'counters after .*' "$OUT") || fail "no counters after the run"
+  for name in QUESTIONS COM_INSERT COM_UPDATE COM_BEGIN COM_COMMIT COM_CREATE_TABLE HANDLER_COMMIT HANDLER_WRITE \
+    HANDLER_UPDATE; do
+    a=$(grep -o " $name=[0-9]*" <<<"$before" | cut -d= -f2)
+    b=$(grep -o " $name=[0-9]*" <<<"$after" | cut -d= -f2)
+    [[ -n $a && -n $b ]] || fail "counter $name missing: $before / $after"
+    printf -v "d_$name" '%d' $((b - a))
+  done
+  [[ $d_COM_CREATE_TABLE == "$n" ]] || fail "expected $n CREATE TABLE, counted $d_COM_CREATE_TABLE"
+  # The first migration's dirty mark, then one upsert per later migration (the last
+  # applied mark is written after after_migrate).
+  [[ $d_COM_INSERT == "$n" ]] || fail "expected $n history statements, counted $d_COM_INSERT"
+  [[ $d_COM_UPDATE == 0 && $d_COM_BEGIN == 0 && $d_COM_COMMIT == 0 ]] ||
+    fail "the history needs no UPDATE, BEGIN or COMMIT statement: counted $d_COM_UPDATE, $d_COM_BEGIN, $d_COM_COMMIT"
+  [[ $d_HANDLER_COMMIT == "$n" ]] || fail "expected $n commits (one per migration), counted $d_HANDLER_COMMIT"
+  [[ $d_HANDLER_WRITE == $((2 * n - 1)) && $d_HANDLER_UPDATE == $((n - 1)) ]] ||
+    fail "expected $((2 * n - 1)) row writes and $((n - 1)) updates, counted $d_HANDLER_WRITE and $d_HANDLER_UPDATE"
+  # Two statements per migration; besides them only the after hook's own query and the
+  # driver's one-time read of @@max_allowed_packet.
+  ((d_QUESTIONS <= 2 * n + 2)) || fail "expected at most $((2 * n + 2)) statements, counted $d_QUESTIONS"
+  expect_mq "SELECT COUNT(*) FROM tide_history WHERE status = 'applied'" "$n"
+}
+
 run_tests
