@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "lint/checks.h"
 #include "lint_helper.h"
 
 using tide::MigrationPlan;
@@ -111,6 +112,24 @@ std::vector<Fire> firing_cases() {
        "GENERATED"},
       {"add-column-default-rewrite", "postgres",
        "ALTER TABLE users ADD COLUMN lower_email text GENERATED ALWAYS AS (lower(email)) STORED;", "GENERATED"},
+      {"add-column-default-rewrite",
+       "postgres",
+       "ALTER TABLE users ADD COLUMN n int DEFAULT CAST(random() * 10 AS integer);",
+       "DEFAULT",
+       0,
+       {},
+       "",
+       "volatile default random()"},
+      {"add-column-default-rewrite", "postgres", "ALTER TABLE users ADD COLUMN c text DEFAULT 'x'::text || random()::text;",
+       "DEFAULT"},
+      {"add-column-default-rewrite",
+       "postgres",
+       "ALTER TABLE users ADD COLUMN c text DEFAULT CASE WHEN 'a'::text IS NULL THEN next_code() END;",
+       "DEFAULT",
+       0,
+       {},
+       "",
+       "default next_code()"},
       // index-not-concurrent
       {"index-not-concurrent", "postgres", "CREATE INDEX users_email ON users (email);", "INDEX"},
       {"index-not-concurrent", "postgres", "create unique index if not exists users_email on public.users (email);",
@@ -118,11 +137,34 @@ std::vector<Fire> firing_cases() {
       {"index-not-concurrent", "postgres", "DROP INDEX users_email;", "INDEX"},
       {"index-not-concurrent", "postgres", "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);",
        "UNIQUE"},
+      {"index-not-concurrent", "postgres", "ALTER TABLE users ADD COLUMN x text UNIQUE;", "UNIQUE", 0, {}, "",
+       "builds its index users_x_key"},
+      {"index-not-concurrent", "postgres", "ALTER TABLE users ADD COLUMN id2 bigint PRIMARY KEY;", "PRIMARY", 0, {}, "",
+       "builds its index users_pkey"},
+      {"index-not-concurrent", "postgres", "ALTER TABLE users ADD COLUMN x text NOT NULL CONSTRAINT users_x_uniq UNIQUE;",
+       "UNIQUE", 0, {}, "", "builds its index users_x_uniq"},
+      {"index-not-concurrent", "postgres", "ALTER TABLE users ADD UNIQUE (email, org_id);", "UNIQUE", 0, {}, "",
+       "builds its index users_email_org_id_key"},
+      {"index-not-concurrent", "postgres", "ALTER TABLE archive.users ADD PRIMARY KEY (id);", "PRIMARY", 0, {}, "",
+       "archive.users builds its index users_pkey"},
+      {"index-not-concurrent", "postgres",
+       "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email) USING INDEX TABLESPACE fast;", "UNIQUE"},
+      {"index-not-concurrent", "postgres", "REINDEX TABLE users;", "REINDEX", 0, {}, "", "REINDEX TABLE users"},
+      {"index-not-concurrent", "postgres", "REINDEX INDEX public.users_email;", "REINDEX", 0, {}, "",
+       "REINDEX INDEX users_email"},
+      {"index-not-concurrent", "postgres", "REINDEX (CONCURRENTLY false) TABLE users;", "REINDEX"},
+      {"index-not-concurrent", "postgres", "CREATE TABLE archive.users (id int);\nCREATE INDEX i ON users (id);", "INDEX"},
+      {"index-not-concurrent", "postgres",
+       "CREATE TABLE archive.t2 (id int);\nCREATE INDEX i2 ON archive.t2 (id);\nDROP INDEX i2;", "INDEX", 1},
       // concurrent-in-transaction
       {"concurrent-in-transaction", "postgres", "CREATE INDEX CONCURRENTLY users_email ON users (email);",
        "CONCURRENTLY"},
       {"concurrent-in-transaction", "postgres", "DROP INDEX CONCURRENTLY IF EXISTS users_email;", "CONCURRENTLY"},
       {"concurrent-in-transaction", "postgres", "REINDEX INDEX CONCURRENTLY users_email;", "CONCURRENTLY"},
+      {"concurrent-in-transaction", "postgres", "REINDEX (CONCURRENTLY) TABLE users;", "CONCURRENTLY"},
+      {"concurrent-in-transaction", "postgres", "REINDEX TABLE CONCURRENTLY users;", "CONCURRENTLY"},
+      {"concurrent-in-transaction", "postgres", "REINDEX (VERBOSE, CONCURRENTLY true) INDEX users_email;",
+       "CONCURRENTLY"},
       {"concurrent-in-transaction", "postgres", "ALTER TABLE events DETACH PARTITION events_2020 CONCURRENTLY;",
        "CONCURRENTLY"},
       // constraint-without-not-valid
@@ -161,6 +203,15 @@ std::vector<Fire> firing_cases() {
       {"drop-table", "postgres,mysql,sqlite", "CREATE TABLE scratch (id int);\nDROP TABLE IF EXISTS scratch, users;",
        "DROP"},
       // mixed-ddl-dml
+      // the usual archive-then-drop: archive.users is another table than users
+      {"drop-table", "postgres", "CREATE TABLE archive.users (LIKE users);\nDROP TABLE public.users;", "DROP"},
+      {"drop-table", "mysql", "CREATE TABLE archive.users LIKE users;\nDROP TABLE users;", "DROP"},
+      {"drop-table", "sqlite", "CREATE TABLE archive.users AS SELECT * FROM users;\nDROP TABLE main.users;", "DROP"},
+      {"drop-table", "postgres,mysql,sqlite", "CREATE TABLE archive.users (id int);\nDROP TABLE users;", "DROP"},
+      {"drop-table", "mysql", "CREATE TABLE t2 (id int);\nDROP TABLE app.t2;", "DROP"},
+      // PostgreSQL and SQLite keep a renamed table in its schema: t3 here is archive.t3
+      {"drop-table", "postgres,sqlite", "CREATE TABLE archive.t2 (a int);\nALTER TABLE archive.t2 RENAME TO t3;\nDROP TABLE t3;",
+       "DROP"},
       {"mixed-ddl-dml", "postgres,mysql,sqlite",
        "ALTER TABLE users ADD COLUMN role text;\nUPDATE users SET role = 'member' WHERE role IS NULL;", "UPDATE"},
       {"mixed-ddl-dml", "postgres,mysql,sqlite", "INSERT INTO audit (note) VALUES ('x');\nDROP TABLE old_audit;",
@@ -181,6 +232,10 @@ std::vector<Fire> firing_cases() {
        kNoTransaction, "", "running without a transaction"},
       {"mixed-ddl-dml", "mysql",
        "ALTER TABLE users ADD COLUMN role text, ALGORITHM=INSTANT;\nREPLACE INTO roles VALUES (1);", "REPLACE"},
+      {"mixed-ddl-dml", "postgres",
+       "ALTER TABLE users ADD COLUMN role text;\nWITH d AS (DELETE FROM sessions WHERE id < 10 RETURNING id) SELECT "
+       "count(*) FROM d;",
+       "DELETE"},
       // unbatched-write
       {"unbatched-write", "postgres,mysql,sqlite", "UPDATE users SET active = true;", "UPDATE"},
       {"unbatched-write", "postgres,mysql,sqlite", "DELETE FROM sessions;", "DELETE"},
@@ -188,12 +243,26 @@ std::vector<Fire> firing_cases() {
       {"unbatched-write", "postgres,mysql,sqlite",
        "UPDATE users SET score = (SELECT max(score) FROM scores WHERE scores.user_id = 1);", "UPDATE"},
       {"unbatched-write", "postgres,sqlite", "WITH x AS (SELECT 1) UPDATE users SET a = 1;", "UPDATE"},
+      {"unbatched-write", "postgres,mysql,sqlite", "WITH x AS (SELECT 1) DELETE FROM sessions;", "DELETE"},
+      {"unbatched-write", "postgres", "WITH d AS (DELETE FROM sessions RETURNING *) SELECT count(*) FROM d;", "DELETE"},
+      {"unbatched-write", "postgres",
+       "WITH u AS (UPDATE users SET a = 1 RETURNING id), v AS (SELECT id FROM orders WHERE total > 0) SELECT * FROM u;",
+       "UPDATE"},
+      {"unbatched-write", "postgres",
+       "WITH d AS MATERIALIZED (DELETE FROM public.sessions WHERE true RETURNING id) INSERT INTO gone SELECT id FROM d;",
+       "DELETE", 0, {}, "", "DELETE FROM sessions with an always-true WHERE"},
       {"unbatched-write", "sqlite", "UPDATE OR IGNORE users SET a = 1;", "UPDATE"},
       // missing-down
       {"missing-down", "postgres,mysql,sqlite", "SELECT 1;", "SELECT", 0, tide::test::without_down()},
       // alter-without-algorithm
       {"alter-without-algorithm", "mysql", "ALTER TABLE users ADD COLUMN note text;", "ALTER"},
       {"alter-without-algorithm", "mysql", "ALTER TABLE users ADD INDEX users_email (email), ALGORITHM=COPY;", "ALTER"},
+      {"alter-without-algorithm", "mysql", "CREATE INDEX users_email ON users (email);", "CREATE", 0, {}, "",
+       "CREATE INDEX on users without ALGORITHM=INPLACE"},
+      {"alter-without-algorithm", "mysql", "CREATE UNIQUE INDEX users_email ON users (email) ALGORITHM=COPY;", "CREATE"},
+      {"alter-without-algorithm", "mysql", "DROP INDEX users_email ON users;", "DROP"},
+      {"not-null-without-default", "mysql",
+       "ALTER TABLE users ADD (note text, role varchar(20) NOT NULL), ALGORITHM=INSTANT;", "NOT"},
       // unknown-lint-ignore
       {"unknown-lint-ignore", "postgres,mysql,sqlite", "-- tide:lint-ignore drop-colum\nSELECT 1;", "--"},
       {"unknown-lint-ignore", "postgres,mysql,sqlite", "SELECT /* tide:lint-ignore */ 1;", "/*"},
@@ -290,6 +359,20 @@ std::vector<Quiet> quiet_cases() {
       {"add-column-default-rewrite", "postgres", "ALTER TABLE users ADD COLUMN role text DEFAULT NULL;", {}, "10.23"},
       {"add-column-default-rewrite", "postgres",
        "ALTER TABLE users ADD COLUMN code varchar(10) DEFAULT 'x'::varchar(10);"},
+      // type names before "(" are no function calls
+      {"add-column-default-rewrite", "postgres",
+       "ALTER TABLE users ADD COLUMN c varchar(10) DEFAULT 'x'::character varying(10);"},
+      {"add-column-default-rewrite", "postgres",
+       "ALTER TABLE users ADD COLUMN c varchar(10) DEFAULT CAST('x' AS character varying(10));"},
+      {"add-column-default-rewrite", "postgres", "ALTER TABLE users ADD COLUMN b bit varying(3) DEFAULT B'101'::bit varying(3);"},
+      {"add-column-default-rewrite", "postgres",
+       "ALTER TABLE users ADD COLUMN c national character varying(5) DEFAULT 'x'::national character varying(5);"},
+      {"add-column-default-rewrite", "postgres",
+       "ALTER TABLE users ADD COLUMN d double precision DEFAULT CAST(1.5 AS double precision);"},
+      {"add-column-default-rewrite", "postgres",
+       "ALTER TABLE users ADD COLUMN t timestamp(3) with time zone DEFAULT '2020-01-01'::timestamp(3) with time zone;"},
+      {"add-column-default-rewrite", "postgres", "ALTER TABLE users ADD COLUMN m money DEFAULT CAST(0 AS numeric(10, 2));"},
+      {"add-column-default-rewrite", "postgres", "ALTER TABLE users ADD COLUMN v code DEFAULT code(3) '101';"},
       {"add-column-default-rewrite", "postgres", "ALTER TABLE users ADD COLUMN note text DEFAULT 'random()';"},
       {"add-column-default-rewrite", "postgres",
        "ALTER TABLE users ADD COLUMN meta jsonb DEFAULT jsonb_build_object('a', 1);"},
@@ -304,10 +387,24 @@ std::vector<Quiet> quiet_cases() {
       {"index-not-concurrent", "postgres",
        "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email;"},
       {"index-not-concurrent", "postgres", "CREATE TABLE t2 (id int);\nALTER TABLE t2 ADD PRIMARY KEY (id);"},
+      {"index-not-concurrent", "postgres", "CREATE TABLE t2 (id int);\nALTER TABLE t2 ADD COLUMN x text UNIQUE;"},
+      {"index-not-concurrent", "postgres", "ALTER TABLE users ADD COLUMN \"unique\" text CHECK (x <> 'UNIQUE');"},
+      {"index-not-concurrent", "postgres", "ALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY USING INDEX users_id_idx;"},
+      {"index-not-concurrent", "postgres", "REINDEX TABLE CONCURRENTLY users;", kNoTransaction},
+      {"index-not-concurrent", "postgres", "REINDEX (CONCURRENTLY) INDEX users_email;", kNoTransaction},
+      {"index-not-concurrent", "postgres", "CREATE TABLE t2 (id int);\nREINDEX TABLE public.t2;"},
+      {"index-not-concurrent", "postgres", "REINDEX TABLE users;", {}, "11.9"},
+      {"index-not-concurrent", "postgres", "REINDEX SYSTEM;"},
+      {"index-not-concurrent", "postgres",
+       "CREATE TABLE t2 (id int);\nCREATE INDEX i ON public.t2 (id);\nDROP INDEX public.i;"},
+      {"index-not-concurrent", "postgres",
+       "CREATE TABLE archive.t2 (id int);\nCREATE INDEX i2 ON archive.t2 (id);\nDROP INDEX archive.i2;"},
       // concurrent-in-transaction
       {"concurrent-in-transaction", "postgres", "CREATE INDEX CONCURRENTLY users_email ON users (email);",
        kNoTransaction},
       {"concurrent-in-transaction", "postgres", "REFRESH MATERIALIZED VIEW CONCURRENTLY totals;"},
+      {"concurrent-in-transaction", "postgres", "REINDEX (CONCURRENTLY) TABLE users;", kNoTransaction},
+      {"concurrent-in-transaction", "postgres", "REINDEX (CONCURRENTLY false, VERBOSE) TABLE users;"},
       {"concurrent-in-transaction", "postgres", "SELECT 'CREATE INDEX CONCURRENTLY i ON t (x)';"},
       // constraint-without-not-valid
       {"constraint-without-not-valid", "postgres",
@@ -345,6 +442,13 @@ std::vector<Quiet> quiet_cases() {
       {"drop-column", "postgres", "ALTER TABLE users ALTER COLUMN a DROP DEFAULT;"},
       {"drop-table", "postgres,mysql,sqlite", "CREATE TABLE t2 (a int);\nDROP TABLE t2;"},
       {"drop-table", "postgres,mysql,sqlite", "DROP VIEW users_v;"},
+      {"drop-table", "postgres", "CREATE TABLE t2 (a int);\nDROP TABLE public.t2;"},
+      {"drop-table", "postgres", "CREATE TABLE \"public\".t2 (a int);\nDROP TABLE t2;"},
+      {"drop-table", "sqlite", "CREATE TABLE t2 (a int);\nDROP TABLE main.t2;"},
+      {"drop-table", "postgres,mysql,sqlite", "CREATE TABLE archive.t2 (a int);\nDROP TABLE archive.t2;"},
+      {"drop-table", "postgres,sqlite",
+       "CREATE TABLE archive.t2 (a int);\nALTER TABLE archive.t2 RENAME TO t3;\nDROP TABLE archive.t3;"},
+      {"drop-table", "mysql", "CREATE TABLE app.t2 (a int);\nRENAME TABLE app.t2 TO app.t3;\nDROP TABLE app.t3;"},
       // mixed-ddl-dml
       {"mixed-ddl-dml", "postgres,sqlite", "CREATE TABLE roles (id int);\nINSERT INTO roles VALUES (1);"},
       {"mixed-ddl-dml", "postgres,mysql,sqlite", "UPDATE users SET a = 1 WHERE id = 1;\nINSERT INTO audit VALUES (1);"},
@@ -355,6 +459,9 @@ std::vector<Quiet> quiet_cases() {
        "ALTER TABLE users ADD COLUMN x int, ALGORITHM=INSTANT;\nCREATE PROCEDURE p() BEGIN INSERT INTO users VALUES "
        "(1); END;"},
       {"mixed-ddl-dml", "postgres,mysql,sqlite", "ALTER TABLE users ADD COLUMN x int;\nSELECT count(*) FROM users;"},
+      {"mixed-ddl-dml", "mysql",
+       "ALTER TABLE users ADD COLUMN x int, ALGORITHM=INSTANT;\nWITH t AS (SELECT 1 AS n) SELECT replace('a', 'b', 'c') "
+       "FROM t;"},
       // unbatched-write
       {"unbatched-write", "postgres,mysql,sqlite", "UPDATE users SET active = true WHERE id BETWEEN 1 AND 1000;"},
       {"unbatched-write", "postgres,mysql,sqlite", "DELETE FROM sessions WHERE expires_at < now();"},
@@ -362,6 +469,12 @@ std::vector<Quiet> quiet_cases() {
       {"unbatched-write", "postgres,mysql,sqlite",
        "CREATE TABLE t2 (a int);\nINSERT INTO t2 VALUES (1);\nUPDATE t2 SET a = 2;"},
       {"unbatched-write", "postgres,mysql,sqlite", "INSERT INTO users (a) SELECT a FROM old_users;"},
+      {"unbatched-write", "postgres",
+       "WITH d AS (DELETE FROM sessions WHERE expires_at < now() RETURNING *) SELECT count(*) FROM d;"},
+      {"unbatched-write", "postgres",
+       "WITH d AS (INSERT INTO users (id) VALUES (1) ON CONFLICT (id) DO UPDATE SET a = 1 RETURNING id) SELECT 1;"},
+      {"unbatched-write", "postgres", "CREATE TABLE t2 (a int);\nWITH d AS (DELETE FROM t2 RETURNING *) SELECT 1;"},
+      {"unbatched-write", "postgres,mysql,sqlite", "WITH x AS (SELECT 1) DELETE FROM sessions WHERE id < 1000;"},
       // missing-down
       {"missing-down", "postgres,mysql,sqlite", "SELECT 1;", tide::test::without_down(true)},
       {"missing-down", "postgres,mysql,sqlite", "SELECT 1;", PlanOptions{}},
@@ -371,6 +484,14 @@ std::vector<Quiet> quiet_cases() {
       {"alter-without-algorithm", "mysql", "CREATE TABLE t2 (a int);\nALTER TABLE t2 ADD COLUMN b int;"},
       {"alter-without-algorithm", "mysql", "ALTER TABLE users RENAME TO customers;"},
       {"alter-without-algorithm", "postgres,sqlite", "ALTER TABLE users ADD COLUMN note text;"},
+      {"alter-without-algorithm", "mysql", "CREATE INDEX users_email ON users (email) ALGORITHM=INPLACE LOCK=NONE;"},
+      {"alter-without-algorithm", "mysql", "CREATE INDEX users_email ON users (email) LOCK = NONE ALGORITHM = INPLACE;"},
+      {"alter-without-algorithm", "mysql", "DROP INDEX users_email ON users ALGORITHM=INPLACE;"},
+      {"alter-without-algorithm", "mysql",
+       "CREATE TABLE t2 (a int);\nCREATE INDEX t2_a ON t2 (a);\nDROP INDEX t2_a ON t2;"},
+      {"alter-without-algorithm", "postgres,sqlite", "CREATE INDEX users_email ON users (email);"},
+      {"not-null-without-default", "mysql",
+       "ALTER TABLE users ADD COLUMN (note text, role varchar(20) NOT NULL DEFAULT 'member'), ALGORITHM=INSTANT;"},
       // unknown-lint-ignore
       {"unknown-lint-ignore", "postgres,mysql,sqlite",
        "-- tide:lint-ignore drop-table, rename-table\nDROP TABLE users;"},
@@ -483,4 +604,14 @@ TEST_CASE("lint: every prefix of every case is read without harm", "[lint]") {
           REQUIRE(f.column >= 1);
         }
   }
+}
+
+TEST_CASE("lint: the implicit index of a constraint is named as PostgreSQL names it", "[lint]") {
+  using tide::lint::implicit_index_name;
+  CHECK(implicit_index_name("users", "email", "key") == "users_email_key");
+  CHECK(implicit_index_name("archive.users", "", "pkey") == "users_pkey");
+  // Cut to 63 bytes, the longer part first: 29 + 1 + 29 + 4, then 56 + 1 + 2 + 4.
+  CHECK(implicit_index_name(std::string(40, 'a'), std::string(40, 'b'), "key") ==
+        std::string(29, 'a') + "_" + std::string(29, 'b') + "_key");
+  CHECK(implicit_index_name(std::string(70, 'a'), "id", "key") == std::string(56, 'a') + "_id_key");
 }
