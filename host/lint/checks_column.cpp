@@ -79,7 +79,8 @@ constexpr std::array kStable = {
     "ARRAY",
 };
 
-// Words that end a DEFAULT expression: the next column constraint or option.
+// Words that end a DEFAULT expression: the next column constraint or option (not the NULL
+// or NOT of an IS [NOT] NULL inside it).
 constexpr std::array kAfterDefault = {
     "NOT", "NULL",    "CONSTRAINT",     "CHECK", "REFERENCES", "UNIQUE", "PRIMARY", "GENERATED", "COLLATE",
     "ON",  "COMMENT", "AUTO_INCREMENT", "FIRST", "AFTER",      "KEY",    "VISIBLE", "INVISIBLE",
@@ -128,7 +129,9 @@ ColumnDef read_def(const Statement &s, size_t from, size_t end, int depth) {
     } else if (s.is(i, "DEFAULT") && d.default_at == npos) {
       d.default_at = i;
       size_t j = i + 2;  // the expression is at least one token: DEFAULT NULL
-      while (j < end && !(s.depth(j) == depth && is_any(s, j, kAfterDefault))) ++j;
+      while (j < end && !(s.depth(j) == depth && is_any(s, j, kAfterDefault) && !s.is(j - 1, "IS") &&
+                          !(s.is(j - 1, "NOT") && s.is(j - 2, "IS"))))
+        ++j;
       d.default_end = j;
       i = j - 1;
     } else if (s.is(i, "GENERATED")) {
