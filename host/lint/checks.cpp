@@ -16,8 +16,7 @@ using sql::TokenKind;
 
 // MySQL: CREATE / DROP INDEX is an ALTER TABLE underneath, and takes its ALGORITHM= and
 // LOCK= options after the index (alter-without-algorithm). from: where they may start.
-void index_algorithm(const Statement &s, size_t from, std::string_view what, const std::string &table,
-                     Context &c) {
+void index_algorithm(const Statement &s, size_t from, std::string_view what, const std::string &table, Context &c) {
   if (c.facts.family != Family::kMysql) return;
   for (size_t i = from; i < s.size(); ++i)
     if (s.depth(i) == 0 && s.is(i, "ALGORITHM") && online_algorithm(s, i)) return;
@@ -237,8 +236,8 @@ void reindex(const Statement &s, Context &c) {
   if (s.is_punct(i, '(')) {
     for (++i; i < s.size() && s.depth(i) > 0; ++i) {
       if (!s.is(i, "CONCURRENTLY")) continue;
-      const bool off = s.is(i + 1, "FALSE") || s.is(i + 1, "OFF") || (i + 1 < s.size() && s.text(i + 1) == "0") ||
-                       (i + 1 < s.size() && (keyword_equals(s.text(i + 1), "'FALSE'") ||
+      const bool off = s.is(i + 1, "FALSE") || s.is(i + 1, "OFF") ||
+                       (i + 1 < s.size() && (s.text(i + 1) == "0" || keyword_equals(s.text(i + 1), "'FALSE'") ||
                                              keyword_equals(s.text(i + 1), "'OFF'")));
       concurrently = off ? Statement::npos : i;
     }
@@ -253,17 +252,22 @@ void reindex(const Statement &s, Context &c) {
   if ((table && c.is_new_table(c.name)) || (s.is(kind, "INDEX") && c.created.indexes.count(c.name) != 0)) return;
   c.locks(s, 0, "REINDEX");
   if (!c.facts.concurrent_index || s.is(kind, "SYSTEM") || (c.facts.pg_major > 0 && c.facts.pg_major < 12)) return;
-  const std::string message =
-      s.is(kind, "INDEX")
-          ? fmt::format("REINDEX INDEX {} without CONCURRENTLY blocks writes to its table, and reads that use the "
-                        "index, until it is rebuilt",
-                        c.name)
-      : table ? fmt::format("REINDEX TABLE {} without CONCURRENTLY blocks writes to the table, and reads that use "
-                            "its indexes, until they are rebuilt",
-                            c.name)
-              : fmt::format("REINDEX {} {} without CONCURRENTLY blocks writes to each of its tables in turn while "
-                            "their indexes are rebuilt",
-                            s.text(kind), c.name);
+  std::string message;
+  if (s.is(kind, "INDEX"))
+    message = fmt::format(
+        "REINDEX INDEX {} without CONCURRENTLY blocks writes to its table, and reads that use "
+        "the index, until it is rebuilt",
+        c.name);
+  else if (table)
+    message = fmt::format(
+        "REINDEX TABLE {} without CONCURRENTLY blocks writes to the table, and reads that use "
+        "its indexes, until they are rebuilt",
+        c.name);
+  else
+    message = fmt::format(
+        "REINDEX {} {} without CONCURRENTLY blocks writes to each of its tables in turn while "
+        "their indexes are rebuilt",
+        s.text(kind), c.name);
   c.hit(RuleId::kIndexNotConcurrent, s, 0, message,
         "REINDEX ... CONCURRENTLY (PostgreSQL 12+) in a migration marked -- tide:no-transaction");
 }

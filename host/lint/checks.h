@@ -122,8 +122,7 @@ void check_alter_table(const Statement &s, size_t table_kw, Context &c);
 
 // ADD COLUMN: from the column's name to the end of the column's definition; table: the
 // table's key, is_new: whether it is new (checks_column.cpp).
-void check_add_column(const Statement &s, size_t name, size_t end, const std::string &table, bool is_new,
-                      Context &c);
+void check_add_column(const Statement &s, size_t name, size_t end, const std::string &table, bool is_new, Context &c);
 
 // Helpers of the rules (checks_alter.cpp).
 // MySQL: ALGORITHM [=] INSTANT / INPLACE / NOCOPY (MariaDB) at algorithm_kw, which never copy.

@@ -24,8 +24,7 @@ struct Summary {
 
 // The name of the index that `UNIQUE (a, b)` at kw builds (table_a_b_key), or of a PRIMARY
 // KEY's (table_pkey); named: the constraint's name.
-std::string constraint_index(const Statement &s, size_t kw, size_t end, const std::string &constraint,
-                             const Table &t) {
+std::string constraint_index(const Statement &s, size_t kw, size_t end, const std::string &constraint, const Table &t) {
   if (!constraint.empty()) return constraint;
   if (s.is(kw, "PRIMARY")) return implicit_index_name(t.name, {}, "pkey");
   std::string columns, column;

@@ -156,9 +156,8 @@ bool serial_type(const Statement &s, size_t type) {
 // end a multi-word one (character varying(10), bit varying(3), double precision). Followed
 // by "(" they are a type, or a cast function of the same name, which is not volatile.
 constexpr std::array kTypeWords = {
-    "VARYING", "CHARACTER", "CHAR",     "VARCHAR",  "NCHAR", "NATIONAL", "BIT",     "VARBIT",
-    "NUMERIC", "DECIMAL",   "DEC",      "FLOAT",    "TIME",  "TIMETZ",   "TIMESTAMP", "TIMESTAMPTZ",
-    "INTERVAL", "PRECISION",
+    "VARYING", "CHARACTER", "CHAR",  "VARCHAR", "NCHAR",  "NATIONAL",  "BIT",         "VARBIT",   "NUMERIC",
+    "DECIMAL", "DEC",       "FLOAT", "TIME",    "TIMETZ", "TIMESTAMP", "TIMESTAMPTZ", "INTERVAL", "PRECISION",
 };
 
 // Whether the word at i, before "(", names a type: one of kTypeWords, the last word of a
@@ -255,8 +254,7 @@ Volatility function_volatility(std::string_view name) {
   return Volatility::kUnknown;
 }
 
-void check_add_column(const Statement &s, size_t name, size_t end, const std::string &table, bool is_new,
-                      Context &c) {
+void check_add_column(const Statement &s, size_t name, size_t end, const std::string &table, bool is_new, Context &c) {
   std::string column;
   const size_t after = s.name(name, column);
   if (after == name) return;
