@@ -120,6 +120,11 @@ struct Context {
 void check_statement(const Statement &s, Context &c);
 void check_alter_table(const Statement &s, size_t table_kw, Context &c);
 
+// CREATE INDEX (from the index of INDEX), DROP INDEX (likewise), REINDEX (checks_index.cpp).
+void check_create_index(const Statement &s, size_t index_kw, Context &c);
+void check_drop_index(const Statement &s, size_t index_kw, Context &c);
+void check_reindex(const Statement &s, Context &c);
+
 // ADD COLUMN: from the column's name to the end of the column's definition; table: the
 // table's key, is_new: whether it is new (checks_column.cpp).
 void check_add_column(const Statement &s, size_t name, size_t end, const std::string &table, bool is_new, Context &c);
