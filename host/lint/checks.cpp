@@ -1,7 +1,7 @@
-// The statement rules except ALTER TABLE (checks_alter.cpp): a statement is recognised by
-// its first words — CREATE INDEX, DROP TABLE, UPDATE, SET lock_timeout, ... — so the body
-// of a CREATE FUNCTION / PROCEDURE / TRIGGER never fires a rule: it is not the start of
-// the statement, whatever words it holds.
+// The statement rules except ALTER TABLE (checks_alter.cpp) and the index statements
+// (checks_index.cpp): a statement is recognised by its first words — CREATE INDEX, DROP
+// TABLE, UPDATE, SET lock_timeout, ... — so the body of a CREATE FUNCTION / PROCEDURE /
+// TRIGGER never fires a rule: it is not the start of the statement, whatever words it holds.
 #include "lint/checks.h"
 
 #include <fmt/format.h>
@@ -14,65 +14,13 @@ namespace {
 
 using sql::TokenKind;
 
-// CREATE [UNIQUE] INDEX [CONCURRENTLY] [IF NOT EXISTS] [name] ON [ONLY] table (PostgreSQL,
-// SQLite; MySQL's FULLTEXT / SPATIAL too). i: the index of INDEX.
-void create_index(const Statement &s, size_t index_kw, Context &c) {
-  size_t i = index_kw + 1;
-  const size_t concurrently = s.is(i, "CONCURRENTLY") ? i++ : Statement::npos;
-  if (s.is(i, "IF") && s.is(i + 1, "NOT") && s.is(i + 2, "EXISTS")) i += 3;
-  std::string index_name;
-  if (!s.is(i, "ON")) i = s.name(i, index_name);
-  const size_t on = s.find(i, s.size(), "ON");
-  if (on == Statement::npos) return;
-  size_t t = on + 1;
-  if (s.is(t, "ONLY")) ++t;
-  s.name(t, c.name);
-  const bool is_new = c.is_new_table(c.name);
-  if (is_new && !index_name.empty()) c.created.indexes.insert(index_name);
-
-  c.concurrently(s, concurrently, "CREATE INDEX");
-  c.ddl(s, 0, !is_new);
-  if (is_new || concurrently != Statement::npos) return;
-  if (c.facts.concurrent_index)
-    c.hit(RuleId::kIndexNotConcurrent, s, index_kw,
-          fmt::format("CREATE INDEX on {} without CONCURRENTLY blocks writes to the table until the index is built",
-                      c.name));
-  c.locks(s, 0, "CREATE INDEX");
-}
-
-// DROP INDEX [CONCURRENTLY] [IF EXISTS] name [, name ...].
-void drop_index(const Statement &s, size_t index_kw, Context &c) {
-  size_t i = index_kw + 1;
-  const size_t concurrently = s.is(i, "CONCURRENTLY") ? i++ : Statement::npos;
-  if (s.is(i, "IF") && s.is(i + 1, "EXISTS")) i += 2;
-  bool all_new = true;
-  std::string first;
-  while (i < s.size()) {
-    const size_t after = s.name(i, c.name);
-    if (after == i) break;
-    if (first.empty()) first = c.name;
-    if (c.created.indexes.count(c.name) == 0) all_new = false;
-    i = after;
-    if (s.is(i, "ON")) i = s.name(i + 1, c.name);  // MySQL: DROP INDEX name ON table
-    if (!s.is_punct(i, ',')) break;
-    ++i;
-  }
-  c.concurrently(s, concurrently, "DROP INDEX");
-  c.ddl(s, 0, !all_new);
-  if (all_new || concurrently != Statement::npos) return;
-  if (c.facts.concurrent_index)
-    c.hit(RuleId::kIndexNotConcurrent, s, index_kw,
-          fmt::format("DROP INDEX {} without CONCURRENTLY locks its table against reads and writes", first));
-  c.locks(s, 0, "DROP INDEX");
-}
-
 // DROP TABLE [IF EXISTS] name [, name ...].
 void drop_table(const Statement &s, size_t table_kw, Context &c) {
   size_t i = table_kw + 1;
   if (s.is(i, "IF") && s.is(i + 1, "EXISTS")) i += 2;
   std::string existing;
   while (i < s.size()) {
-    const size_t after = s.name(i, c.name);
+    const size_t after = s.qualified_name(i, c.name);
     if (after == i) break;
     if (!c.is_new_table(c.name) && existing.empty()) existing = c.name;
     c.created.tables.erase(c.name);
@@ -92,9 +40,9 @@ void rename_tables(const Statement &s, Context &c) {
   bool fired = false;
   std::string from;
   while (i < s.size()) {
-    const size_t after = s.name(i, from);
+    const size_t after = s.qualified_name(i, from);
     if (after == i || !s.is(after, "TO")) break;
-    i = s.name(after + 1, c.name);
+    i = s.qualified_name(after + 1, c.name);
     if (c.is_new_table(from)) {
       c.created.tables.insert(c.name);
     } else if (!fired) {
@@ -116,16 +64,16 @@ void create(const Statement &s, Context &c) {
   if (s.is(i, "TABLE")) {
     ++i;
     if (s.is(i, "IF") && s.is(i + 1, "NOT") && s.is(i + 2, "EXISTS")) i += 3;
-    s.name(i, c.name);
+    s.qualified_name(i, c.name);
     c.created.tables.insert(c.name);
     c.ddl(s, 0, false);
     return;
   }
   if (s.is(i, "UNIQUE") || s.is(i, "FULLTEXT") || s.is(i, "SPATIAL")) ++i;
-  if (s.is(i, "INDEX")) return create_index(s, i, c);
+  if (s.is(i, "INDEX")) return check_create_index(s, i, c);
   if (s.is(i, "TRIGGER") || (s.is(i, "CONSTRAINT") && s.is(i + 1, "TRIGGER"))) {
     const size_t on = s.find(i, s.size(), "ON");
-    if (on != Statement::npos) s.name(on + 1, c.name);
+    if (on != Statement::npos) s.qualified_name(on + 1, c.name);
     const bool existing = on != Statement::npos && !c.is_new_table(c.name);
     c.ddl(s, 0, existing);
     if (existing) c.locks(s, 0, "CREATE TRIGGER");
@@ -141,13 +89,14 @@ void table_after(const Statement &s, size_t verb, std::string &out) {
   while (s.is(i, "INTO") || s.is(i, "FROM") || s.is(i, "ONLY") || s.is(i, "LOW_PRIORITY") || s.is(i, "QUICK") ||
          s.is(i, "IGNORE") || s.is(i, "DELAYED") || s.is(i, "HIGH_PRIORITY"))
     ++i;
-  s.name(i, out);
+  s.qualified_name(i, out);
 }
 
-// WHERE TRUE, WHERE 1, WHERE 1 = 1: a whole table still.
-bool trivial_where(const Statement &s, size_t where) {
+// WHERE TRUE, WHERE 1, WHERE 1 = 1: a whole table still. to: the statement's end.
+bool trivial_where(const Statement &s, size_t where, size_t to) {
+  const int depth = s.depth(where);
   size_t end = where + 1;
-  while (end < s.size() && !(s.depth(end) == 0 && (s.is(end, "RETURNING") || s.is(end, "ORDER") || s.is(end, "LIMIT"))))
+  while (end < to && !(s.depth(end) == depth && (s.is(end, "RETURNING") || s.is(end, "ORDER") || s.is(end, "LIMIT"))))
     ++end;
   const size_t n = end - where - 1;
   const auto one = [&](size_t i) { return s.kind(i) == TokenKind::number && s.text(i) == "1"; };
@@ -155,12 +104,13 @@ bool trivial_where(const Statement &s, size_t where) {
   return n == 3 && one(where + 1) && s.is_punct(where + 2, '=') && one(where + 3);
 }
 
-// UPDATE / DELETE at verb: unbatched-write when nothing at the top level limits the rows.
-void update_or_delete(const Statement &s, size_t verb, const std::string &table, Context &c) {
+// UPDATE / DELETE at verb, up to end: unbatched-write when nothing at its own level (not
+// in a subquery) limits the rows.
+void update_or_delete(const Statement &s, size_t verb, size_t end, const std::string &table, Context &c) {
   if (c.is_new_table(table)) return;
-  const size_t where = s.find(verb + 1, s.size(), "WHERE", s.depth(verb));
-  const bool limited = s.find(verb + 1, s.size(), "LIMIT", s.depth(verb)) != Statement::npos;
-  if (limited || (where != Statement::npos && !trivial_where(s, where))) return;
+  const size_t where = s.find(verb + 1, end, "WHERE", s.depth(verb));
+  const bool limited = s.find(verb + 1, end, "LIMIT", s.depth(verb)) != Statement::npos;
+  if (limited || (where != Statement::npos && !trivial_where(s, where, end))) return;
   const bool update = s.is(verb, "UPDATE");
   c.hit(RuleId::kUnbatchedWrite, s, verb,
         fmt::format("{} {} {} every row of the table in one statement", update ? "UPDATE" : "DELETE FROM", table,
@@ -169,17 +119,34 @@ void update_or_delete(const Statement &s, size_t verb, const std::string &table,
                         : (update ? "with an always-true WHERE changes" : "with an always-true WHERE deletes")));
 }
 
-// INSERT / UPDATE / DELETE / MERGE / REPLACE / COPY ... FROM, also after WITH.
-bool row_change(const Statement &s, size_t verb, Context &c) {
-  const bool copy_in = s.is(verb, "COPY") && s.find(verb + 1, s.size(), "FROM") != Statement::npos;
+// INSERT / UPDATE / DELETE / MERGE / REPLACE / COPY ... FROM at verb, up to end: a
+// statement, the statement after WITH, or a data-modifying CTE (WITH d AS (DELETE ...)).
+bool row_change(const Statement &s, size_t verb, size_t end, Context &c) {
+  const bool copy_in = s.is(verb, "COPY") && s.find(verb + 1, end, "FROM") != Statement::npos;
   if (!(s.is(verb, "INSERT") || s.is(verb, "UPDATE") || s.is(verb, "DELETE") || s.is(verb, "MERGE") ||
         (s.is(verb, "REPLACE") && c.facts.family != Family::kPostgres) || copy_in))
     return false;
   std::string table;
   table_after(s, verb, table);
   c.dml(s, verb, table);
-  if (s.is(verb, "UPDATE") || s.is(verb, "DELETE")) update_or_delete(s, verb, table, c);
+  if (s.is(verb, "UPDATE") || s.is(verb, "DELETE")) update_or_delete(s, verb, end, table, c);
   return true;
+}
+
+// WITH [RECURSIVE] name [(columns)] AS [[NOT] MATERIALIZED] (query) [, ...] statement: each
+// CTE that changes rows (PostgreSQL), then the statement, whose verb is the first word at
+// the top level after the CTEs (they are in parentheses).
+void with_query(const Statement &s, Context &c) {
+  for (size_t i = 1; i < s.size(); ++i) {
+    if (s.depth(i) == 0) {
+      if (s.is(i, "SELECT") || s.is(i, "VALUES") || s.is(i, "TABLE") || row_change(s, i, s.size(), c)) return;
+      continue;
+    }
+    if (!s.is_punct(i - 1, '(') || !(s.is(i - 2, "AS") || s.is(i - 2, "MATERIALIZED"))) continue;
+    size_t end = i;
+    while (end < s.size() && s.depth(end) >= s.depth(i)) ++end;
+    row_change(s, i, end, c);
+  }
 }
 
 // SET [SESSION | LOCAL] lock_timeout { TO | = } value; RESET lock_timeout;
@@ -289,32 +256,22 @@ void check_statement(const Statement &s, Context &c) {
   }
   if (s.is(0, "DROP")) {
     if (s.is(1, "TABLE")) return drop_table(s, 1, c);
-    if (s.is(1, "INDEX")) return drop_index(s, 1, c);
+    if (s.is(1, "INDEX")) return check_drop_index(s, 1, c);
     return c.ddl(s, 0, true);
   }
   if (s.is(0, "RENAME") && s.is(1, "TABLE")) return rename_tables(s, c);
   if (s.is(0, "TRUNCATE")) {
     size_t i = s.is(1, "TABLE") ? 2 : 1;
     if (s.is(i, "ONLY")) ++i;
-    s.name(i, c.name);
+    s.qualified_name(i, c.name);
     c.dml(s, 0, c.name);
     if (!c.is_new_table(c.name)) c.locks(s, 0, "TRUNCATE");
     return;
   }
-  if (s.is(0, "REINDEX")) {
-    const size_t concurrently = s.find(1, s.size(), "CONCURRENTLY");
-    c.concurrently(s, concurrently, "REINDEX");
-    if (concurrently == Statement::npos) c.locks(s, 0, "REINDEX");
-    return;
-  }
+  if (s.is(0, "REINDEX")) return check_reindex(s, c);
   if (s.is(0, "SET") || s.is(0, "RESET") || s.is(0, "SELECT")) return session_setting(s, c);
-  if (s.is(0, "WITH")) {
-    // The statement's verb is the first one at the top level: the CTEs are in parentheses.
-    for (size_t i = 1; i < s.size(); ++i)
-      if (s.depth(i) == 0 && row_change(s, i, c)) return;
-    return;
-  }
-  row_change(s, 0, c);
+  if (s.is(0, "WITH")) return with_query(s, c);
+  row_change(s, 0, s.size(), c);
 }
 
 int64_t lock_timeout_value_ms(std::string_view value) {

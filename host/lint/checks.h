@@ -121,8 +121,29 @@ struct Context {
 void check_statement(const Statement &s, Context &c);
 void check_alter_table(const Statement &s, size_t table_kw, Context &c);
 
-// ADD COLUMN: from the column's name to the end of the action (checks_column.cpp).
-void check_add_column(const Statement &s, size_t name, size_t end, bool is_new, Context &c);
+// CREATE INDEX (from the index of INDEX), DROP INDEX (likewise), REINDEX (checks_index.cpp).
+void check_create_index(const Statement &s, size_t index_kw, Context &c);
+void check_drop_index(const Statement &s, size_t index_kw, Context &c);
+void check_reindex(const Statement &s, Context &c);
+
+// ADD COLUMN: from the column's name to the end of the column's definition; table: the
+// table's key, is_new: whether it is new (checks_column.cpp).
+void check_add_column(const Statement &s, size_t name, size_t end, const std::string &table, bool is_new, Context &c);
+
+// Helpers of the rules (checks_alter.cpp).
+// MySQL: ALGORITHM [=] INSTANT / INPLACE / NOCOPY (MariaDB) at algorithm_kw, which never copy.
+bool online_algorithm(const Statement &s, size_t algorithm_kw);
+// The schema of a table's key ("archive" of "archive.users"; empty when unqualified), and
+// a key from a schema and a name.
+std::string_view schema_of(std::string_view key);
+std::string qualified(std::string_view schema, std::string_view name);
+// The name PostgreSQL gives the index of a constraint added without a name: table_pkey,
+// table_a_b_key (columns "a_b", label "key"), cut to 63 bytes as it does.
+std::string implicit_index_name(std::string_view table, std::string_view columns, std::string_view label);
+// index-not-concurrent's fix for a UNIQUE / PRIMARY KEY constraint that builds its index.
+constexpr std::string_view kUniqueIndexFix =
+    "CREATE UNIQUE INDEX CONCURRENTLY in a migration marked -- tide:no-transaction, then ALTER TABLE ... ADD "
+    "CONSTRAINT ... UNIQUE USING INDEX (or PRIMARY KEY USING INDEX)";
 
 // A function's volatility, for a DEFAULT (checks_column.cpp): PostgreSQL rewrites the
 // table when ADD COLUMN's default is volatile.

@@ -24,8 +24,9 @@ constexpr RuleInfo kRules[] = {
      "add the column without a default, then ALTER COLUMN ... SET DEFAULT for new rows and backfill existing "
      "rows in batches"},
     {"index-not-concurrent", "postgres", Severity::kError,
-     "CREATE INDEX or DROP INDEX without CONCURRENTLY on a table that exists before this run (blocks writes "
-     "while the index is built), and ADD UNIQUE / PRIMARY KEY without USING INDEX (builds one while reads wait)",
+     "CREATE INDEX, DROP INDEX or REINDEX without CONCURRENTLY on a table that exists before this run (blocks "
+     "writes while the index is built), and a UNIQUE / PRIMARY KEY column or constraint added without USING "
+     "INDEX (builds one while reads wait)",
      "use CREATE INDEX CONCURRENTLY (DROP INDEX CONCURRENTLY) in a migration marked -- tide:no-transaction "
      "(transaction = false in Lua)"},
     {"concurrent-in-transaction", "postgres", Severity::kError,
@@ -71,8 +72,8 @@ constexpr RuleInfo kRules[] = {
      "write the down (-- tide:down section, or down = function(db) ... end), or mark the migration "
      "-- tide:irreversible (irreversible = true in Lua)"},
     {"alter-without-algorithm", "mysql", Severity::kWarning,
-     "ALTER TABLE without ALGORITHM=INSTANT or ALGORITHM=INPLACE: MySQL and MariaDB may copy the whole table "
-     "while writes wait",
+     "ALTER TABLE, CREATE INDEX or DROP INDEX without ALGORITHM=INSTANT, INPLACE (or MariaDB's NOCOPY): MySQL "
+     "and MariaDB may copy the whole table while writes wait",
      "add ALGORITHM=INSTANT (or INPLACE), LOCK=NONE so the server refuses instead of copying; use an online "
      "schema change tool (gh-ost, pt-online-schema-change) for what must copy"},
     {"unknown-lint-ignore", kAll, Severity::kWarning,

@@ -75,29 +75,57 @@ size_t Statement::find(size_t from, size_t to, std::string_view kw, int at_depth
   return npos;
 }
 
+void Statement::append_part(size_t i, std::string &out) const {
+  const std::string_view t = text(i);
+  if (words_[i].kind == sql::TokenKind::word) {
+    for (char c : t) out.push_back(lower(c));
+    return;
+  }
+  // "a""b", `a``b`, [a]: drop the quotes and undouble the closing quote.
+  const char close = t.front() == '[' ? ']' : t.front();
+  const std::string_view inner = t.size() >= 2 ? t.substr(1, t.size() - 2) : std::string_view();
+  const bool keep_case = dialect_ == sql::Dialect::postgres;
+  for (size_t j = 0; j < inner.size(); ++j) {
+    out.push_back(keep_case ? inner[j] : lower(inner[j]));
+    if (inner[j] == close && j + 1 < inner.size() && inner[j + 1] == close) ++j;
+  }
+}
+
 size_t Statement::name(size_t i, std::string &out) const {
   out.clear();
   size_t at = i;
   while (at < words_.size()) {
     const sql::TokenKind k = words_[at].kind;
     if (k != sql::TokenKind::word && k != sql::TokenKind::quoted_ident) break;
-    const std::string_view t = text(at);
     out.clear();
-    if (k == sql::TokenKind::word) {
-      for (char c : t) out.push_back(lower(c));
-    } else {
-      // "a""b", `a``b`, [a]: drop the quotes and undouble the closing quote.
-      const char close = t.front() == '[' ? ']' : t.front();
-      const std::string_view inner = t.size() >= 2 ? t.substr(1, t.size() - 2) : std::string_view();
-      const bool keep_case = dialect_ == sql::Dialect::postgres;
-      for (size_t j = 0; j < inner.size(); ++j) {
-        out.push_back(keep_case ? inner[j] : lower(inner[j]));
-        if (inner[j] == close && j + 1 < inner.size() && inner[j + 1] == close) ++j;
-      }
-    }
+    append_part(at, out);
     ++at;
     if (!is_punct(at, '.')) break;
     ++at;
+  }
+  return at;
+}
+
+size_t Statement::qualified_name(size_t i, std::string &out) const {
+  out.clear();
+  size_t at = i;
+  size_t parts = 0;
+  size_t first_end = 0;  // out's length after the first part
+  while (at < words_.size()) {
+    const sql::TokenKind k = words_[at].kind;
+    if (k != sql::TokenKind::word && k != sql::TokenKind::quoted_ident) break;
+    if (parts++ > 0) out.push_back('.');
+    append_part(at, out);
+    if (parts == 1) first_end = out.size();
+    ++at;
+    if (!is_punct(at, '.')) break;
+    ++at;
+  }
+  if (parts == 2) {
+    const std::string_view schema = std::string_view(out).substr(0, first_end);
+    const bool default_schema = (dialect_ == sql::Dialect::postgres && schema == "public") ||
+                                (dialect_ == sql::Dialect::sqlite && schema == "main");
+    if (default_schema) out.erase(0, first_end + 1);
   }
   return at;
 }

@@ -57,6 +57,11 @@ class Statement {
   // normalized (unquoted: lower case; quoted: without quotes, and lower case except on
   // PostgreSQL, where a quoted name keeps its case).
   size_t name(size_t i, std::string &out) const;
+  // The same name with all its parts (schema.table), each normalized as above and joined
+  // by '.', for telling tables apart: a name in the dialect's default schema is the
+  // unqualified one (public.x is x on PostgreSQL, main.x is x on SQLite); MySQL keeps a
+  // db.x prefix (another database). x and archive.x are different tables.
+  size_t qualified_name(size_t i, std::string &out) const;
 
   Position position(size_t i) const;
   Position position_of(size_t offset) const;
@@ -71,6 +76,9 @@ class Statement {
     uint32_t len;
     int depth;
   };
+  // Appends the normalized text of name part i (a word or quoted identifier) to out.
+  void append_part(size_t i, std::string &out) const;
+
   const PlannedStatement *s_ = nullptr;
   sql::Dialect dialect_ = sql::Dialect::sqlite;
   std::vector<Word> words_;
