@@ -2,12 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <deque>
 #include <map>
 
 #include "cli/commands.h"
-#include "cli/plan.h"
 #include "cli/lint_report.h"
+#include "cli/plan.h"
 #include "migrate/statement_kind.h"
 #include "version.h"
 
