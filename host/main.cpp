@@ -117,7 +117,7 @@ static int run(int argc, char **argv) {
   if (Status s = check_protected(cl, *config); !s.ok()) return fail(out, s);
 
   // 6. The driver for the URL's scheme, and a connection.
-  out.run_header(config->environment, redact_url(config->database));
+  out.run_header(config->environment, redact_url(config->database), cl.command == "plan");
   if (cl.command == "wait") {  // connects, again and again, by itself
     Status s = wait_command(*config, cl.wait_timeout, out);
     return s.ok() ? 0 : fail(out, s);

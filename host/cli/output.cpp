@@ -64,7 +64,9 @@ std::string Output::json_object(std::string_view event, const Fields &fields) co
         (k == "duration_ms" || k == "exit_code" || k == "line" || k == "count" || k == "attempt" || k == "attempts" ||
          k == "bytes" || k == "inserted" || k == "updated" || k == "unchanged" || k == "rows" || k == "column" ||
          k == "statements" || k == "duration_us" || k == "files" || k == "errors" || k == "warnings");
-    out += numeric ? v : json_quote(mask(v));
+    // Flags stay booleans.
+    bool flag = (v == "true" || v == "false") && (k == "exact" || k == "failed");
+    out += numeric || flag ? v : json_quote(mask(v));
   }
   return out + "}";
 }
@@ -97,9 +99,11 @@ void Output::event(std::string_view name, const Fields &fields, std::string_view
   write(stdout, std::string(text) + "\n");
 }
 
-void Output::run_header(const std::string &environment, const std::string &redacted_url) {
+void Output::run_header(const std::string &environment, const std::string &redacted_url, bool as_sql_comment) {
   event("run", {{"environment", environment}, {"database", redacted_url}},
-        paint(fmt::format("tide: environment {} · database {}", environment, redacted_url), kDim));
+        paint(fmt::format("{}tide: environment {} · database {}", as_sql_comment ? "-- " : "", environment,
+                          redacted_url),
+              kDim));
 }
 
 void Output::progress(std::string_view text) {

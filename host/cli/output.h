@@ -40,7 +40,8 @@ class Output : public Reporter {
   void event(std::string_view name, const Fields &fields, std::string_view text);
   void info(std::string_view text) { event("info", {{"message", std::string(text)}}, text); }
   void error(const Error &e);
-  void run_header(const std::string &environment, const std::string &redacted_url);
+  // as_sql_comment: the line starts with "-- " (tide plan's output is SQL to read or keep).
+  void run_header(const std::string &environment, const std::string &redacted_url, bool as_sql_comment = false);
   // The one transient line: on a terminal in text mode, text drawn in place over the
   // current line (nothing otherwise), erased by progress_end() and before anything else
   // is printed. `tide wait` shows its attempts with it; the Reporter's progress() below

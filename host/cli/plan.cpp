@@ -130,7 +130,7 @@ Status plan_offline_command(const UpOptions &options, const Config &config, LuaS
   if (!dialect) return dialect.status();
   auto catalog = scan_migrations(config.migrations_dir, config.migrations_dir);
   if (!catalog) return catalog.status();
-  out.run_header(config.environment, redact_url(config.database));
+  out.run_header(config.environment, redact_url(config.database), /*as_sql_comment=*/true);
   for (const auto &w : catalog->warnings) out.warn(w);
   out.note("offline",
            fmt::format("offline: no database is read; every migration is pending, planned for {}", (*dialect)->name()));

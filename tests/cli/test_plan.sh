@@ -45,6 +45,20 @@ test_plan_prints_statements_and_writes_nothing() {
   expect_no_table tide_history
 }
 
+# The text output is SQL to read or keep: every line that is not a statement is a comment
+# (the run header too), so a plan of plain SQL migrations runs as a script.
+test_plan_output_is_an_sql_script() {
+  project
+  sql_migration 001_users.sql users
+  sql_migration 002_posts.sql posts
+  tide plan
+  expect_exit 0
+  [[ $(head -1 "$OUT") == "-- tide: environment development"* ]] || fail "the header is not a comment: $(head -1 "$OUT")"
+  "$SQLITE3" -bail planned.db <"$OUT" || fail "the plan does not run as a script: $(cat "$OUT")"
+  [[ $("$SQLITE3" planned.db "SELECT count(*) FROM sqlite_master WHERE name IN ('users', 'posts')") == 2 ]] ||
+    fail "the plan's script did not create both tables"
+}
+
 test_plan_shows_only_pending_and_honours_to_and_step() {
   two_migrations
   sql_migration 003_tags.sql tags
@@ -132,8 +146,8 @@ test_plan_json_has_one_event_per_migration_and_statement() {
   tide --json plan
   expect_exit 0
   expect_stdout_contains '"event":"plan","version":"001","name":"users","file":"migrations/001_users.sql","mode":"transaction","statements":2'
-  expect_stdout_contains '"event":"plan_statement","version":"001","file":"migrations/001_users.sql","line":2,"column":1,"exact":"true","kind":"statement","sql":"CREATE TABLE users (id integer primary key)"'
-  expect_stdout_contains '"line":4,"column":14,"exact":"true","kind":"statement","sql":"INSERT INTO posts (id) VALUES (?)","note":"1 bound parameter(s)"'
+  expect_stdout_contains '"event":"plan_statement","version":"001","file":"migrations/001_users.sql","line":2,"column":1,"exact":true,"kind":"statement","sql":"CREATE TABLE users (id integer primary key)"'
+  expect_stdout_contains '"line":4,"column":14,"exact":true,"kind":"statement","sql":"INSERT INTO posts (id) VALUES (?)","note":"1 bound parameter(s)"'
   expect_stdout_contains '"event":"plan_summary","count":2,"statements":4'
   [[ $(grep -c '"event":"plan_statement"' "$OUT") == 4 ]] || fail "expected 4 plan_statement events"
 }
