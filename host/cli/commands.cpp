@@ -4,8 +4,8 @@
 #include <pwd.h>
 #include <unistd.h>
 
-#include "cli/plan.h"
 #include "cli/lint.h"
+#include "cli/plan.h"
 #include "hooks/lua_hooks.h"
 #include "migrate/history.h"
 #include "migrate/runner.h"
@@ -124,7 +124,9 @@ Status run_command(const CommandLine &cl, const Config &config, Session &session
   if (c == "up" && cl.up.dry_run) return runner.dry_run(cl.up);  // no hook fires: it says so if there are any
   if (c == "plan") return plan_command(runner, cl.up, lua, session, out);
   if (c == "lint") return lint_pending(runner, cl.lint, config, lua, session, out);
-  if (c == "up") TIDE_TRY(lint_gate(runner, cl.up, cl.yes, config, lua, session, out));
+  if (c == "up")
+    runner.set_check(
+        [&](std::vector<Runner::Planned> &plan) { return lint_gate(plan, cl.yes, config, lua, session, out); });
   if (c == "up" && cl.up_seed) return runner.up(cl.up, [&] { return seeds.run(); });
   if (c == "up") return runner.up(cl.up);
   if (c == "seed") return runner.locked([&] { return seeds.run(); });

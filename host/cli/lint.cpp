@@ -159,8 +159,8 @@ Status lint_offline(const LintOptions &options, const Config &config, LuaState &
   return report_findings(options, plans, findings, out);
 }
 
-Status lint_pending(Runner &runner, const LintOptions &options, const Config &config, LuaState &lua,
-                    Session &session, Output &out) {
+Status lint_pending(Runner &runner, const LintOptions &options, const Config &config, LuaState &lua, Session &session,
+                    Output &out) {
   auto plans = pending_plans(runner, UpOptions{}, lua, session);
   if (!plans) return plans.status();
   std::string version = session.server_version();
@@ -168,10 +168,10 @@ Status lint_pending(Runner &runner, const LintOptions &options, const Config &co
   return report_findings(options, *plans, findings, out);
 }
 
-Status lint_gate(Runner &runner, const UpOptions &options, bool yes, const Config &config, LuaState &lua,
-                 Session &session, Output &out) {
-  auto plans = pending_plans(runner, options, lua, session);
-  if (!plans) return {};  // up refuses the same state, with its own message
+Status lint_gate(std::vector<Runner::Planned> &pending, bool yes, const Config &config, LuaState &lua, Session &session,
+                 Output &out) {
+  auto plans = plans_of(pending, lua, session);
+  if (!plans) return plans.status();
   auto findings = lint::check(*plans, lint_target(session.dialect(), session.server_version(), config), config.lint);
   std::vector<const lint::Finding *> errors;
   for (const lint::Finding &f : findings)
@@ -183,16 +183,18 @@ Status lint_gate(Runner &runner, const UpOptions &options, bool yes, const Confi
   }
   Error e;
   e.exit = Exit::kFailed;
-  e.message = fmt::format("refusing to apply migrations in the protected environment \"{}\": lint found {} "
-                          "error-level problem(s); nothing was applied",
-                          config.environment, errors.size());
+  e.message = fmt::format(
+      "refusing to apply migrations in the protected environment \"{}\": lint found {} "
+      "error-level problem(s); nothing was applied",
+      config.environment, errors.size());
   for (const lint::Finding *f : errors) {
     if (!e.detail.empty()) e.detail += "\n";
     e.detail += fmt::format("{}:{}:{}: error[{}]: {}", f->file, f->line, f->column, f->rule, f->message);
     if (!f->fix.empty()) e.detail += fmt::format("\n  fix: {}", f->fix);
   }
-  e.hint = "make each change the safe way, mark one you have checked with `-- tide:lint-ignore RULE` on its "
-           "statement, or pass --yes to apply them anyway (`tide lint` shows the findings; docs/lint.md)";
+  e.hint =
+      "make each change the safe way, mark one you have checked with `-- tide:lint-ignore RULE` on its "
+      "statement, or pass --yes to apply them anyway (`tide lint` shows the findings; docs/lint.md)";
   return e;
 }
 

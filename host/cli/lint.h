@@ -28,15 +28,14 @@ Status lint_offline(const LintOptions &options, const Config &config, LuaState &
 
 // `tide lint` on a connected session: the migrations `up` would apply, as one run, with
 // the server's version.
-Status lint_pending(Runner &runner, const LintOptions &options, const Config &config, LuaState &lua,
-                    Session &session, Output &out);
+Status lint_pending(Runner &runner, const LintOptions &options, const Config &config, LuaState &lua, Session &session,
+                    Output &out);
 
-// The gate of `tide up` (SPEC §7): lints what up with options would apply. In a protected
-// environment an error-level finding refuses the run (exit 1, nothing applied) unless yes;
-// elsewhere (or with yes) error-level findings are printed as warnings. When the plans
-// cannot be made (a dirty or changed state, a file that does not load) the gate steps
-// aside: up itself reports that, in its own words.
-Status lint_gate(Runner &runner, const UpOptions &options, bool yes, const Config &config, LuaState &lua,
-                 Session &session, Output &out);
+// The gate of `tide up` (SPEC §7), as its Runner::Check: lints what up is about to apply,
+// under its lock. In a protected environment an error-level finding refuses the run
+// (exit 1, nothing applied) unless yes; elsewhere (or with yes) error-level findings are
+// printed as warnings.
+Status lint_gate(std::vector<Runner::Planned> &pending, bool yes, const Config &config, LuaState &lua, Session &session,
+                 Output &out);
 
 }  // namespace tide

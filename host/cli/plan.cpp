@@ -57,25 +57,38 @@ Status print_plans(const std::vector<MigrationPlan> &plans, Output &out, bool of
 
 }  // namespace
 
-Result<std::vector<MigrationPlan>> pending_plans(Runner &runner, const UpOptions &options, LuaState &lua,
-                                                 Session &session) {
-  auto pending = runner.pending(options, /*history_may_be_missing=*/true);
-  if (!pending) return pending.status();
+Result<std::vector<MigrationPlan>> plans_of(const std::vector<Runner::Planned> &pending, LuaState &lua,
+                                            Session &session) {
   const std::string version = session.server_version();
   std::vector<MigrationPlan> plans;
-  plans.reserve(pending->size());
-  for (Runner::Planned &p : *pending) {
-    auto m = runner.take(p);
-    if (!m) return m.status();
+  plans.reserve(pending.size());
+  for (const Runner::Planned &p : pending) {
+    // The preflight keeps small migrations loaded; the others are loaded for the plan
+    // and dropped again (up loads them when it applies them).
+    std::unique_ptr<Migration> loaded;
+    Migration *m = p.loaded.get();
+    if (!m) {
+      auto read = load_migration(*p.file, lua, session.dialect());
+      if (!read) return read.status();
+      loaded = std::move(*read);
+      m = loaded.get();
+    }
     if (!p.skip.empty()) {
-      plans.push_back(skipped_plan(**m, p.skip));
+      plans.push_back(skipped_plan(*m, p.skip));
       continue;
     }
-    auto plan = plan_migration(**m, Direction::kUp, lua, session.dialect(), version);
+    auto plan = plan_migration(*m, Direction::kUp, lua, session.dialect(), version);
     if (!plan) return plan.status();
     plans.push_back(std::move(*plan));
   }
   return plans;
+}
+
+Result<std::vector<MigrationPlan>> pending_plans(Runner &runner, const UpOptions &options, LuaState &lua,
+                                                 Session &session) {
+  auto pending = runner.pending(options, /*history_may_be_missing=*/true);
+  if (!pending) return pending.status();
+  return plans_of(*pending, lua, session);
 }
 
 Result<std::vector<MigrationPlan>> file_plans(const std::vector<const MigrationFile *> &files, const UpOptions &options,

@@ -23,6 +23,11 @@ namespace tide {
 Result<std::vector<MigrationPlan>> pending_plans(Runner &runner, const UpOptions &options, LuaState &lua,
                                                  Session &session);
 
+// The plans of migrations up has selected (Runner::pending), leaving them in pending for
+// up to apply: the lint gate's input, under up's lock.
+Result<std::vector<MigrationPlan>> plans_of(const std::vector<Runner::Planned> &pending, LuaState &lua,
+                                            Session &session);
+
 // Without a database: every one of files (from a catalog the caller owns, in version
 // order) is pending. Env gates are evaluated for environment, then --to and --step apply
 // as in up (options' other fields are ignored). dialect: offline_dialect's, or a session's.

@@ -345,6 +345,7 @@ Status Runner::up_locked(const UpOptions &options) {
     reporter_.note("up_to_date", "nothing to apply: the database is up to date");
     return {};
   }
+  if (check_) TIDE_TRY(check_(*plan));
   return hooked(HookedRun::kMigrate, [&]() -> Status {
     if (options.single_transaction) return up_single_transaction(*plan);
     for (Planned &p : *plan) {

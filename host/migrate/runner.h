@@ -86,6 +86,12 @@ class Runner {
   Result<std::vector<Planned>> pending(const UpOptions &options, bool history_may_be_missing = false);
   Result<std::unique_ptr<Migration>> take(Planned &p);
 
+  // A check of what up is about to apply (tide lint's gate, cli/lint): called under the
+  // lock with up's own selection, before any hook fires; a failure stops up with nothing
+  // applied. check must outlive the runner. The migrations stay in plan for up to apply.
+  using Check = std::function<Status(std::vector<Planned> &plan)>;
+  void set_check(Check check) { check_ = std::move(check); }
+
   // up --dry-run (runner_dry_run.cpp): every pending transactional migration rehearsed
   // in one transaction, statement by statement, then rolled back.
   Status dry_run(const UpOptions &options);
@@ -128,6 +134,7 @@ class Runner {
   const Catalog &catalog_;
   RunContext context_;
   Hooks *hooks_ = nullptr;
+  Check check_;
   HookedRun *run_ = nullptr;  // the hooked run in progress, if any
   // The dirty history row the last failed migration left, if it left one.
   std::optional<HistoryRecord> left_dirty_;

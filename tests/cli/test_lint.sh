@@ -464,6 +464,28 @@ test_up_refuses_errors_in_protected_environments() {
   expect_no_table users
 }
 
+# The gate checks up's own selection (--to) and refuses before any hook fires, so a
+# refused run takes no snapshot.
+test_up_gate_runs_before_hooks_on_ups_selection() {
+  drop_project
+  write tide.lua <<EOF
+$(lua_event_log)
+return {
+  database = "sqlite:test.db",
+  hooks = { before_migrate = function(ctx) log("before_migrate") end },
+}
+EOF
+  tide --env production up --to 001
+  expect_exit 0
+  expect_log "before_migrate"
+  rm events.log
+  tide --env production up
+  expect_exit 1
+  expect_stderr_contains "error[drop-table]"
+  [[ ! -e events.log ]] || fail "a hook fired for a refused run: $(cat events.log)"
+  expect_applied "001"
+}
+
 test_up_gate_honours_the_ignore_comment() {
   project
   sql_migration 001_users.sql users
