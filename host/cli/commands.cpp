@@ -175,10 +175,12 @@ Status list_drivers(const Config &config, Output &out) {
     cap(TIDE_CAP_SERVER_LOCK, "server-lock");
     cap(TIDE_CAP_CONCURRENT_INDEX, "concurrent-index");
     cap(TIDE_CAP_EMBEDDED, "embedded");
-    // The ABI 1.1 members the driver has (db:upsert/insert/load_csv need upsert).
+    // The optional members the driver has (db:upsert/insert/load_csv need upsert).
     std::string members;
     if (TIDE_DRIVER_HAS(t, upsert)) append(members, "upsert");
     if (TIDE_DRIVER_HAS(t, dump)) append(members, "dump");
+    if (TIDE_DRIVER_HAS(t, commit_with)) append(members, "commit_with");
+    if (TIDE_DRIVER_HAS(t, upsert_then_exec)) append(members, "upsert_then_exec");
     std::string abi = fmt::format("{}.{}", t.abi_major, t.abi_minor);
     out.event(
         "driver",

@@ -122,21 +122,35 @@ Status History::put(std::span<const HistoryRecord>) {
   return Status::fail(Exit::kFailed, "this history cannot write rows without a transaction");
 }
 
-Status SqlHistory::put(std::span<const HistoryRecord> rows) {
+UpsertSpec SqlHistory::put_spec(const std::string &table) {
   UpsertSpec spec;
-  spec.table = name_;
+  spec.table = table;
   spec.columns.assign(std::begin(kColumns), std::end(kColumns));
   spec.key = {"kind", "version"};
   spec.update.assign(std::begin(kColumns) + 2, std::end(kColumns));  // every column but the key
   spec.mode = TIDE_UPSERT_UPDATE;
+  return spec;
+}
+
+std::vector<tide_value> SqlHistory::put_values(std::span<const HistoryRecord> rows) {
   std::vector<tide_value> values;
   values.reserve(rows.size() * std::size(kColumns));
   for (const HistoryRecord &r : rows) {
     std::vector<tide_value> row = values_of(r);
     values.insert(values.end(), row.begin(), row.end());
   }
+  return values;
+}
+
+Status SqlHistory::put(std::span<const HistoryRecord> rows) {
   UpsertCounts counts;
-  return session_.upsert(spec, values, rows.size(), counts);
+  return session_.upsert(put_spec(name_), put_values(rows), rows.size(), counts);
+}
+
+Status SqlHistory::put_then_exec(std::span<const HistoryRecord> rows, Session &session, std::string_view script,
+                                 Session::Stage &stage) {
+  UpsertCounts counts;
+  return session.upsert_then_exec(put_spec(name_), put_values(rows), rows.size(), counts, script, stage);
 }
 
 }  // namespace tide

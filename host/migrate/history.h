@@ -60,6 +60,16 @@ class History {
   // and one for COMMIT fewer). can_put() is false when the database cannot.
   virtual bool can_put() const { return false; }
   virtual Status put(std::span<const HistoryRecord> rows);
+  // put(rows), then session.exec(script), in one round trip where the driver can
+  // (Session::upsert_then_exec): a migration's dirty mark travels with its first
+  // statement. stage says how far it got; a failed put keeps the script from running.
+  virtual Status put_then_exec(std::span<const HistoryRecord> rows, Session &session, std::string_view script,
+                               Session::Stage &stage) {
+    stage = Session::Stage::kNone;
+    TIDE_TRY(put(rows));
+    stage = Session::Stage::kUpsert;
+    return session.exec(script);
+  }
 };
 
 class SqlHistory : public History {
@@ -76,8 +86,13 @@ class SqlHistory : public History {
   // Not for a dotted name: the history quotes it as one identifier, upsert as two.
   bool can_put() const override { return session_.can_upsert() && name_.find('.') == std::string::npos; }
   Status put(std::span<const HistoryRecord> rows) override;
+  Status put_then_exec(std::span<const HistoryRecord> rows, Session &session, std::string_view script,
+                       Session::Stage &stage) override;
 
  private:
+  // The upsert of rows: every column, keyed by (kind, version); values view into rows.
+  static UpsertSpec put_spec(const std::string &table);
+  static std::vector<tide_value> put_values(std::span<const HistoryRecord> rows);
   Status run(const std::string &sql, std::vector<tide_value> params);
   Session &session_;
   std::string name_;   // as configured

@@ -9,6 +9,7 @@
 #include <chrono>
 
 #include "migrate/env_gate.h"
+#include "migrate/history_carrier.h"
 #include "util/text.h"
 
 namespace tide {
@@ -260,12 +261,37 @@ Status Runner::transaction_ended(Migration &m, Direction dir, const Status &run)
 
 // Work that cannot run in a transaction: record it dirty first, so a failure or a kill
 // half-way leaves a record that stops the next run until someone looks.
+//
+// A SQL migration's dirty mark (and the previous migration's applied mark, when that is
+// still pending) travels with its first statement where the history can write rows in
+// one statement (HistoryCarrier): one round trip fewer per migration on MySQL, where
+// both still commit before the first statement starts. A Lua migration's mark is
+// written first on its own: its tide.exec commands and Lua code run before any db call.
 Status Runner::apply_dirty_first(Migration &m, Direction dir) {
   auto start = std::chrono::steady_clock::now();
   HistoryRecord r = record_for(m, 0);
   r.status = kStatusDirty;
-  TIDE_TRY(record_started(r, dir));
-  Status s = m.run(dir, session_);
+  Status s;
+  bool unconfirmed = false;  // the connection was lost before the dirty mark was confirmed
+  std::string before;        // then: the migration whose applied mark went with it
+  if (history_.can_put() && m.sql_script(dir)) {
+    std::vector<HistoryRecord> rows;
+    if (applied_pending_) rows.push_back(*applied_pending_);
+    rows.push_back(r);
+    HistoryCarrier carrier(session_, history_, std::move(rows));
+    s = m.run(dir, carrier);
+    if (s.ok()) s = carrier.finish();
+    // Not written: the migration did not start (a failure before its first statement is
+    // the write's own).
+    if (carrier.stage() == Session::Stage::kNone) return carrier.write_error().ok() ? s : carrier.write_error();
+    unconfirmed = carrier.stage() == Session::Stage::kUnknown && !s.ok();
+    if (unconfirmed && applied_pending_) before = applied_pending_->version;
+    // Written, or its fate is the dirty mark's (writing it again would say nothing new).
+    applied_pending_.reset();
+  } else {
+    TIDE_TRY(record_started(r, dir));
+    s = m.run(dir, session_);
+  }
   if (!s.ok()) {
     const Error &e = s.error();
     r.error = (dir == Direction::kDown ? "down: " : "") + e.headline() + (e.detail.empty() ? "" : "\n" + e.detail);
@@ -275,6 +301,23 @@ Status Runner::apply_dirty_first(Migration &m, Direction dir) {
       s.error().detail += (s.error().detail.empty() ? "" : "\n") +
                           std::string("recording the error in the history failed too: ") + u.error().headline();
     s.error().hint = dirty_way_out(m, dir, !m.transactional());
+    if (unconfirmed) {
+      s.error().detail += (s.error().detail.empty() ? "" : "\n") +
+                          fmt::format(
+                              "the connection was lost before the server confirmed the dirty mark sent with "
+                              "the migration's first statement, so whether {} started is not known",
+                              m.file().version);
+      s.error().hint = fmt::format(
+          "once the database is back, `tide status` shows it: if {0} is marked dirty, check whether its first "
+          "statement ran, then `tide resolve {0} --applied` or `--rolled-back`; if it is still pending, nothing of "
+          "it ran and `tide up` applies it",
+          m.file().version);
+      if (!before.empty())
+        s.error().hint += fmt::format(
+            "; {0} completed before it: if it is marked dirty, its applied mark was lost too (`tide resolve {0} "
+            "--applied`)",
+            before);
+    }
     return s;
   }
   if (dir == Direction::kDown) return history_.remove(kKindMigration, m.file().version);

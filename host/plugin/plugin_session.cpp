@@ -252,6 +252,45 @@ Status PluginSession::dump(const DumpWriter &write) {
   return s;
 }
 
+namespace {
+
+// The ABI's tide_upsert over an UpsertSpec, borrowing its names.
+class UpsertArgs {
+ public:
+  explicit UpsertArgs(const UpsertSpec &spec)
+      : columns_(names(spec.columns)), key_(names(spec.key)), update_(names(spec.update)) {
+    u_.struct_size = sizeof u_;
+    u_.table = spec.table.c_str();
+    u_.columns = columns_.data();
+    u_.ncolumns = columns_.size();
+    u_.key = key_.data();
+    u_.nkey = key_.size();
+    u_.update = update_.data();
+    u_.nupdate = update_.size();
+    u_.mode = spec.mode;
+  }
+  const tide_upsert *get() const { return &u_; }
+
+ private:
+  static std::vector<const char *> names(const std::vector<std::string> &v) {
+    std::vector<const char *> out;
+    out.reserve(v.size());
+    for (const auto &s : v) out.push_back(s.c_str());
+    return out;
+  }
+  std::vector<const char *> columns_, key_, update_;
+  tide_upsert u_{};
+};
+
+void add_counts(UpsertCounts &counts, const tide_upsert_result &r, int rc) {
+  counts.inserted += r.inserted;
+  counts.updated += r.updated;
+  counts.unchanged += r.unchanged;
+  counts.failed_row = rc == TIDE_OK ? -1 : r.failed_row;
+}
+
+}  // namespace
+
 Status PluginSession::upsert(const UpsertSpec &spec, std::span<const tide_value> values, size_t nrows,
                              UpsertCounts &counts) {
   if (!TIDE_DRIVER_HAS(t(), upsert))
@@ -262,28 +301,29 @@ Status PluginSession::upsert(const UpsertSpec &spec, std::span<const tide_value>
                                              "lists the members each driver has); write the rows with db:exec"
                                            : "upgrade the driver plugin to one built for tide ABI 1.1 or later");
   end_open_cursor();
-  auto names = [](const std::vector<std::string> &v) {
-    std::vector<const char *> out;
-    for (const auto &s : v) out.push_back(s.c_str());
-    return out;
-  };
-  std::vector<const char *> columns = names(spec.columns), key = names(spec.key), update = names(spec.update);
-  tide_upsert u{};
-  u.struct_size = sizeof u;
-  u.table = spec.table.c_str();
-  u.columns = columns.data();
-  u.ncolumns = columns.size();
-  u.key = key.data();
-  u.nkey = key.size();
-  u.update = update.data();
-  u.nupdate = update.size();
-  u.mode = spec.mode;
+  if (!conn_) return not_connected();
+  UpsertArgs args(spec);
   tide_upsert_result r{0, 0, 0, -1};
-  int rc = t().upsert(conn_, &u, values.data(), nrows, &r);
-  counts.inserted += r.inserted;
-  counts.updated += r.updated;
-  counts.unchanged += r.unchanged;
-  counts.failed_row = rc == TIDE_OK ? -1 : r.failed_row;
+  int rc = t().upsert(conn_, args.get(), values.data(), nrows, &r);
+  add_counts(counts, r, rc);
+  return check(rc);
+}
+
+Status PluginSession::upsert_then_exec(const UpsertSpec &spec, std::span<const tide_value> values, size_t nrows,
+                                       UpsertCounts &counts, std::string_view script, Stage &stage) {
+  if (!TIDE_DRIVER_HAS(t(), upsert_then_exec))
+    return Session::upsert_then_exec(spec, values, nrows, counts, script, stage);
+  stage = Stage::kNone;
+  end_open_cursor();
+  if (!conn_) return not_connected();
+  UpsertArgs args(spec);
+  tide_upsert_result r{0, 0, 0, -1};
+  int reached = TIDE_STAGE_NONE;
+  int rc = t().upsert_then_exec(conn_, args.get(), values.data(), nrows, &r, script.data(), script.size(), &reached);
+  add_counts(counts, r, rc);
+  stage = reached == TIDE_STAGE_UPSERT    ? Stage::kUpsert
+          : reached == TIDE_STAGE_UNKNOWN ? Stage::kUnknown
+                                          : Stage::kNone;
   return check(rc);
 }
 

@@ -61,6 +61,8 @@ class PluginSession : public Session {
   Status upsert(const UpsertSpec &spec, std::span<const tide_value> values, size_t nrows,
                 UpsertCounts &counts) override;
   bool can_upsert() const override;
+  Status upsert_then_exec(const UpsertSpec &spec, std::span<const tide_value> values, size_t nrows,
+                          UpsertCounts &counts, std::string_view script, Stage &stage) override;
 
  private:
   PluginSession(std::shared_ptr<Plugin> plugin, tide_conn *conn, std::string url, ConnectOptions options)

@@ -24,6 +24,14 @@ Status Session::commit_with(std::string_view sql, std::span<const tide_value> pa
   return commit();
 }
 
+Status Session::upsert_then_exec(const UpsertSpec &spec, std::span<const tide_value> values, size_t nrows,
+                                 UpsertCounts &counts, std::string_view script, Stage &stage) {
+  stage = Stage::kNone;
+  TIDE_TRY(upsert(spec, values, nrows, counts));
+  stage = Stage::kUpsert;
+  return exec(script);
+}
+
 tide_value text_value(std::string_view s) {
   tide_value v{};
   v.type = TIDE_TYPE_TEXT;

@@ -97,6 +97,15 @@ class Session {
                         UpsertCounts &counts) = 0;
   // Whether upsert() can work: the driver has the ABI 1.1 member.
   virtual bool can_upsert() const { return false; }
+  // How far upsert_then_exec() got (driver.h TIDE_STAGE_*): kNone, nothing of the script
+  // ran; kUpsert, the rows are written and any failure is the script's; kUnknown, the
+  // connection was lost before the upsert's outcome was known.
+  enum class Stage { kNone, kUpsert, kUnknown };
+  // upsert(), then exec(script): one round trip where the driver has the ABI 1.3 member
+  // (MySQL sends the upsert and the script's first statement as one message). A failed
+  // upsert keeps the script from running. The default makes the two calls.
+  virtual Status upsert_then_exec(const UpsertSpec &spec, std::span<const tide_value> values, size_t nrows,
+                                  UpsertCounts &counts, std::string_view script, Stage &stage);
 };
 
 // Helpers over any Session.

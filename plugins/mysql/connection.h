@@ -5,7 +5,7 @@
 //
 //   connection.cpp  connect, errors, transactions, the GET_LOCK migration lock
 //   statement.cpp   exec (split, then statement by statement), prepared queries, rows
-//   upsert.cpp      INSERT ... ON DUPLICATE KEY UPDATE in batches
+//   upsert.cpp      INSERT ... ON DUPLICATE KEY UPDATE in batches; with a script after it
 //   dump.cpp        mariadb-dump / mysqldump --no-data
 #ifndef TIDE_PLUGINS_MYSQL_CONNECTION_H_
 #define TIDE_PLUGINS_MYSQL_CONNECTION_H_
@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <error_record.h>
@@ -43,15 +44,18 @@ struct CachedStmt {
   MYSQL_STMT *stmt = nullptr;
 };
 
-// The text of the last upsert statement and the shape it was built for: the history
-// writes one two-row upsert per migration, and rebuilding its text (quoting every
-// column) was a fifth of tide's own instructions in `up` of 1,000 migrations.
+// The text of the last upsert's shape (table, columns, mode) and of its statement for a
+// row count: the history writes the same two-row shape once per migration, and
+// rebuilding its text (quoting every column) was a fifth of tide's own instructions in
+// `up` of 1,000 migrations.
 struct UpsertText {
   std::string table, key;
   std::vector<std::string> columns, update;
-  int mode = -1;
-  size_t rows = 0;
-  std::string sql;
+  int mode = -1;       // -1: nothing built yet
+  std::string head;    // INSERT INTO `t` (`a`, ...) VALUES
+  std::string clause;  // ON DUPLICATE KEY UPDATE ..., or empty
+  size_t rows = 0;     // the row count sql is for (0: not built)
+  std::string sql;     // head, `rows` tuples of placeholders, clause
 };
 
 }  // namespace tide_mysql
@@ -138,6 +142,14 @@ int run_simple(tide_conn &conn, const std::string &sql);
 bool connection_lost(unsigned int errnum);
 
 // statement.cpp
+// A statement's [start, start + len) in its script, as the splitter found it.
+using Span = std::pair<size_t, size_t>;
+std::vector<Span> split_spans(const char *sql, size_t len);
+// Sends spans[first..] of sql one by one (exec()'s way); errors carry the statement's offset.
+int run_spans(tide_conn &conn, const char *sql, const std::vector<Span> &spans, size_t first);
+// Reads and discards every result of the statement just sent (a SELECT's rows, a CALL's
+// result sets) without buffering them; offset, text and len describe it for errors.
+int drain_results(tide_conn &conn, int64_t offset, const char *text, size_t len);
 int run_script(tide_conn &conn, const char *sql, size_t len);
 int open_query(tide_conn &conn, const char *sql, size_t len, const tide_value *params, size_t n, tide_stmt **out);
 int step_statement(tide_stmt &stmt);
@@ -148,6 +160,9 @@ int execute_prepared(tide_conn &conn, MYSQL_STMT *stmt, const tide_value *params
 // upsert.cpp
 int run_upsert(tide_conn &conn, const tide_upsert &spec, const tide_value *values, size_t nrows,
                tide_upsert_result &result);
+// upsert_then_exec (ABI 1.3); stage is set as the call gets further (TIDE_STAGE_*).
+int run_upsert_then_exec(tide_conn &conn, const tide_upsert &spec, const tide_value *values, size_t nrows,
+                         tide_upsert_result &result, const char *sql, size_t len, int &stage);
 
 // dump.cpp
 int run_dump(tide_conn &conn, tide_write_fn fn, void *user);

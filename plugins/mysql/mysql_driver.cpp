@@ -7,19 +7,18 @@
 //   connection.{h,cpp}  tide_conn / tide_stmt, connect, errors, transactions, GET_LOCK
 //   statement.cpp       exec, prepared queries, streaming rows, column values
 //   sql_text.{h,cpp}    the splitter (DELIMITER, stored-program bodies)
-//   upsert.cpp          INSERT ... ON DUPLICATE KEY UPDATE in batches
+//   upsert.cpp          INSERT ... ON DUPLICATE KEY UPDATE in batches; upsert_then_exec
 //   dump.cpp            mariadb-dump / mysqldump --no-data
 //   url.{h,cpp}         mysql:// URLs
 // MySQL commits DDL implicitly, so the driver does not claim TIDE_CAP_TRANSACTIONAL_DDL:
 // the host records each migration dirty before it starts and applied after.
+#include <driver_glue.h>
 #include <mysql.h>
 #include <tide/driver.h>
 
 #include <mutex>
 #include <new>
 #include <utility>
-
-#include <driver_glue.h>
 
 #include "connection.h"
 #include "sql_text.h"
@@ -112,6 +111,17 @@ int entry_split(const char *sql, size_t len, tide_split_fn fn, void *user) {
 
 int entry_in_transaction(tide_conn *conn) { return conn && conn->in_transaction() ? 1 : 0; }
 
+int entry_upsert_then_exec(tide_conn *conn, const tide_upsert *spec, const tide_value *values, size_t nrows,
+                           tide_upsert_result *result, const char *sql, size_t len, int *stage) {
+  if (!result || !stage) return TIDE_EMISUSE;
+  *result = tide_upsert_result{0, 0, 0, -1};
+  *stage = TIDE_STAGE_NONE;
+  return guarded(conn, [&] {
+    if (!spec) return conn->fail(TIDE_EMISUSE, "upsert_then_exec: spec is NULL");
+    return run_upsert_then_exec(*conn, *spec, values, nrows, *result, sql ? sql : kEmpty, sql ? len : 0, *stage);
+  });
+}
+
 int entry_upsert(tide_conn *conn, const tide_upsert *spec, const tide_value *values, size_t nrows,
                  tide_upsert_result *result) {
   if (!result) return TIDE_EMISUSE;
@@ -168,6 +178,7 @@ const tide_driver kDriver = {
     .upsert = entry_upsert,
     .dump = entry_dump,
     .commit_with = nullptr,  // the host runs the statement, then commit()
+    .upsert_then_exec = entry_upsert_then_exec,
 };
 
 }  // namespace

@@ -37,17 +37,20 @@ tide_stmt::~tide_stmt() {
 namespace tide_mysql {
 namespace {
 
-struct SpanCollector {
-  std::vector<std::pair<size_t, size_t>> spans;
-};
-
 int collect_span(void *user, size_t start, size_t len) {
-  static_cast<SpanCollector *>(user)->spans.emplace_back(start, len);
+  static_cast<std::vector<Span> *>(user)->emplace_back(start, len);
   return 0;
 }
 
-// Reads and discards every result of the statement just sent (a SELECT's rows, a CALL's
-// result sets) without buffering them.
+}  // namespace
+
+std::vector<Span> split_spans(const char *sql, size_t len) {
+  std::vector<Span> spans;
+  // An unterminated last statement is still sent: the server's own error says more.
+  split_script(sql, len, collect_span, &spans);
+  return spans;
+}
+
 int drain_results(tide_conn &conn, int64_t offset, const char *text, size_t len) {
   MYSQL *m = conn.mysql_;
   for (;;) {
@@ -62,6 +65,18 @@ int drain_results(tide_conn &conn, int64_t offset, const char *text, size_t len)
     if (status < 0) return TIDE_OK;
   }
 }
+
+int run_spans(tide_conn &conn, const char *sql, const std::vector<Span> &spans, size_t first) {
+  for (size_t i = first; i < spans.size(); ++i) {
+    auto [start, n] = spans[i];
+    const char *text = sql + start;
+    if (mysql_real_query(conn.mysql_, text, n) != 0) return conn.fail_mysql(static_cast<int64_t>(start), text, n);
+    if (int rc = drain_results(conn, static_cast<int64_t>(start), text, n); rc != TIDE_OK) return rc;
+  }
+  return TIDE_OK;
+}
+
+namespace {
 
 tide_stmt::Kind kind_of(const MYSQL_FIELD &f) {
   using Kind = tide_stmt::Kind;
@@ -164,15 +179,7 @@ int fetch_truncated(tide_stmt &stmt) {
 
 int run_script(tide_conn &conn, const char *sql, size_t len) {
   if (int rc = conn.require_idle("exec"); rc != TIDE_OK) return rc;
-  SpanCollector spans;
-  // An unterminated last statement is still sent: the server's own error says more.
-  split_script(sql, len, collect_span, &spans);
-  for (auto [start, n] : spans.spans) {
-    const char *text = sql + start;
-    if (mysql_real_query(conn.mysql_, text, n) != 0) return conn.fail_mysql(static_cast<int64_t>(start), text, n);
-    if (int rc = drain_results(conn, static_cast<int64_t>(start), text, n); rc != TIDE_OK) return rc;
-  }
-  return TIDE_OK;
+  return run_spans(conn, sql, split_spans(sql, len), 0);
 }
 
 int execute_prepared(tide_conn &conn, MYSQL_STMT *stmt, const tide_value *params, size_t n) {

@@ -14,6 +14,8 @@
 #include <tide/driver.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -27,16 +29,16 @@ namespace {
 constexpr size_t kMaxPlaceholders = 65535;
 constexpr int64_t kPacketMargin = 16 * 1024;  // room for the statement id, types, NULL bitmap
 
-// The statement for `rows` rows: INSERT ... VALUES (?, ...), ... [ON DUPLICATE KEY ...].
-std::string upsert_sql(const tide_upsert &spec, size_t rows) {
+// INSERT INTO `t` (`a`, ...) VALUES  — the statement up to its rows.
+std::string insert_head(const tide_upsert &spec) {
   std::string sql = "INSERT INTO " + tide::driver::quoted_table('`', spec.table) + " (";
   for (size_t c = 0; c < spec.ncolumns; ++c) sql += (c ? ", " : "") + tide::driver::quoted('`', spec.columns[c]);
-  std::string tuple = "(";
-  for (size_t c = 0; c < spec.ncolumns; ++c) tuple += c ? ", ?" : "?";
-  tuple += ")";
-  sql += ") VALUES ";
-  sql.reserve(sql.size() + rows * (tuple.size() + 2) + 64);
-  for (size_t r = 0; r < rows; ++r) sql += (r ? ", " : "") + tuple;
+  return sql + ") VALUES ";
+}
+
+// What follows the rows: [ON DUPLICATE KEY UPDATE ...].
+std::string conflict_clause(const tide_upsert &spec) {
+  std::string sql;
   if (spec.mode == TIDE_UPSERT_UPDATE && spec.nupdate > 0) {
     sql += " ON DUPLICATE KEY UPDATE ";
     for (size_t u = 0; u < spec.nupdate; ++u) {
@@ -52,8 +54,19 @@ std::string upsert_sql(const tide_upsert &spec, size_t rows) {
   return sql;
 }
 
-// upsert_sql(spec, rows), reusing the connection's last text when the shape is the same.
-const std::string &upsert_text(tide_conn &conn, const tide_upsert &spec, size_t rows) {
+// The statement for `rows` rows of placeholders, between head and clause.
+std::string placeholder_sql(const std::string &head, const std::string &clause, size_t ncolumns, size_t rows) {
+  std::string tuple = "(";
+  for (size_t c = 0; c < ncolumns; ++c) tuple += c ? ", ?" : "?";
+  tuple += ")";
+  std::string sql = head;
+  sql.reserve(sql.size() + rows * (tuple.size() + 2) + clause.size());
+  for (size_t r = 0; r < rows; ++r) sql += (r ? ", " : "") + tuple;
+  return sql + clause;
+}
+
+// The connection's texts for spec's shape, rebuilt only when the shape changes.
+UpsertText &shape_text(tide_conn &conn, const tide_upsert &spec) {
   UpsertText &last = conn.last_upsert_;
   auto same = [](const std::vector<std::string> &have, const char *const *names, size_t n) {
     if (have.size() != n) return false;
@@ -62,18 +75,92 @@ const std::string &upsert_text(tide_conn &conn, const tide_upsert &spec, size_t 
     return true;
   };
   const char *key = spec.nkey > 0 ? spec.key[0] : "";
-  if (last.mode == spec.mode && last.rows == rows && last.table == spec.table && last.key == key &&
+  if (last.mode == spec.mode && last.table == spec.table && last.key == key &&
       same(last.columns, spec.columns, spec.ncolumns) && same(last.update, spec.update, spec.nupdate))
-    return last.sql;
+    return last;
   last.mode = -1;  // unusable until it is complete
   last.table = spec.table;
   last.key = key;
   last.columns.assign(spec.columns, spec.columns + spec.ncolumns);
   last.update.assign(spec.update, spec.update + spec.nupdate);
-  last.rows = rows;
-  last.sql = upsert_sql(spec, rows);
+  last.head = insert_head(spec);
+  last.clause = conflict_clause(spec);
+  last.rows = 0;
+  last.sql.clear();
   last.mode = spec.mode;
-  return last.sql;
+  return last;
+}
+
+// The prepared statement's text for `rows` rows, reusing the connection's last one.
+const std::string &upsert_text(tide_conn &conn, const tide_upsert &spec, size_t rows) {
+  UpsertText &text = shape_text(conn, spec);
+  if (text.rows != rows) {
+    text.sql = placeholder_sql(text.head, text.clause, spec.ncolumns, rows);
+    text.rows = rows;
+  }
+  return text.sql;
+}
+
+// Appends v as a SQL literal, escaped for the connection (its character set and
+// NO_BACKSLASH_ESCAPES); false for a value that has none (a float that is not finite).
+bool append_literal(tide_conn &conn, std::string &out, const tide_value &v) {
+  char number[32];
+  switch (v.type) {
+    case TIDE_TYPE_NULL:
+      out += "NULL";
+      return true;
+    case TIDE_TYPE_INT:
+    case TIDE_TYPE_BOOL: {
+      int64_t i = v.type == TIDE_TYPE_BOOL ? (v.u.i != 0) : v.u.i;
+      out.append(number, std::to_chars(number, number + sizeof number, i).ptr);
+      return true;
+    }
+    case TIDE_TYPE_FLOAT:
+      if (!std::isfinite(v.u.f)) return false;
+      out.append(number, std::to_chars(number, number + sizeof number, v.u.f).ptr);  // shortest exact
+      return true;
+    case TIDE_TYPE_TEXT: {
+      out += '\'';
+      size_t at = out.size();
+      out.resize(at + 2 * v.u.s.len + 1);
+      unsigned long n = mysql_real_escape_string(conn.mysql_, out.data() + at, v.u.s.ptr ? v.u.s.ptr : kEmpty,
+                                                 static_cast<unsigned long>(v.u.s.len));
+      if (n == static_cast<unsigned long>(-1)) return false;
+      out.resize(at + n);
+      out += '\'';
+      return true;
+    }
+    case TIDE_TYPE_BLOB: {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      out += "X'";
+      for (size_t i = 0; i < v.u.s.len; ++i) {
+        auto b = static_cast<unsigned char>(v.u.s.ptr[i]);
+        out += kHex[b >> 4];
+        out += kHex[b & 15];
+      }
+      out += '\'';
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+// The upsert of every row with its values as literals, for the text protocol; false when
+// a value has no literal.
+bool literal_sql(tide_conn &conn, const tide_upsert &spec, const tide_value *values, size_t nrows, std::string &sql) {
+  const UpsertText &text = shape_text(conn, spec);
+  sql = text.head;
+  for (size_t r = 0; r < nrows; ++r) {
+    sql += r ? ", (" : "(";
+    for (size_t c = 0; c < spec.ncolumns; ++c) {
+      if (c) sql += ", ";
+      if (!append_literal(conn, sql, values[r * spec.ncolumns + c])) return false;
+    }
+    sql += ')';
+  }
+  sql += text.clause;
+  return true;
 }
 
 // Bytes one row takes in an execute packet, roughly (values plus length prefixes).
@@ -98,8 +185,9 @@ int64_t max_packet(tide_conn &conn) {
   return conn.max_packet_;
 }
 
-void count(const tide_upsert &spec, tide_conn &conn, MYSQL_STMT *stmt, size_t rows, tide_upsert_result &result) {
-  auto affected = static_cast<int64_t>(mysql_stmt_affected_rows(stmt));
+// Adds what one statement of `rows` rows did to result, from its affected rows and
+// mysql_info().
+void count(const tide_upsert &spec, tide_conn &conn, int64_t affected, size_t rows, tide_upsert_result &result) {
   if (spec.mode == TIDE_UPSERT_INSERT) {
     result.inserted += affected;
     return;
@@ -150,7 +238,7 @@ int locate_failed_row(tide_conn &conn, const tide_upsert &spec, const tide_value
   int64_t vendor = e.vendor_code;
   if (run_simple(conn, "SAVEPOINT tide_upsert_probe") != TIDE_OK) return conn.error_.set(rc, message, vendor, sqlstate);
   const size_t ncol = spec.ncolumns;
-  std::string one_sql = upsert_sql(spec, 1);
+  std::string one_sql = placeholder_sql(insert_head(spec), conflict_clause(spec), spec.ncolumns, 1);
   MYSQL_STMT *one = conn.prepare(one_sql.data(), one_sql.size());
   int found = TIDE_OK;
   for (size_t r = from; one && r < from + rows; ++r) {
@@ -198,10 +286,59 @@ int run_upsert(tide_conn &conn, const tide_upsert &spec, const tide_value *value
       result.failed_row = static_cast<int64_t>(from);
       return locate_failed_row(conn, spec, values, from, rows, rc, result);
     }
-    count(spec, conn, stmt, rows, result);
+    count(spec, conn, static_cast<int64_t>(mysql_stmt_affected_rows(stmt)), rows, result);
     from += rows;
   }
   return TIDE_OK;
+}
+
+// The upsert as text with its values as literals, then the script's first statement, as
+// one multi-statement message (the connection has CLIENT_MULTI_STATEMENTS): the server
+// runs them in order, commits the upsert (autocommit) before the statement starts, and
+// stops at the first error, so a failed upsert keeps the statement from running. The
+// rest of the script then runs as exec() runs it. What cannot go in one message (no
+// statement, a value without a literal, more than max_allowed_packet) is the two calls.
+int run_upsert_then_exec(tide_conn &conn, const tide_upsert &spec, const tide_value *values, size_t nrows,
+                         tide_upsert_result &result, const char *sql, size_t len, int &stage) {
+  stage = TIDE_STAGE_NONE;
+  result = tide_upsert_result{0, 0, 0, -1};
+  if (int rc = conn.require_idle("upsert_then_exec"); rc != TIDE_OK) return rc;
+  if (int rc = check_spec(conn, spec, values, nrows); rc != TIDE_OK) return rc;
+  std::vector<Span> spans = split_spans(sql, len);
+  std::string text;
+  bool together = nrows > 0 && !spans.empty() && literal_sql(conn, spec, values, nrows, text);
+  if (together) {
+    text += ';';
+    text.append(sql + spans[0].first, spans[0].second);
+    together = static_cast<int64_t>(text.size()) <= max_packet(conn) - kPacketMargin;
+  }
+  if (!together) {
+    if (int rc = run_upsert(conn, spec, values, nrows, result); rc != TIDE_OK) return rc;
+    stage = TIDE_STAGE_UPSERT;
+    return run_spans(conn, sql, spans, 0);
+  }
+  MYSQL *m = conn.mysql_;
+  if (mysql_real_query(m, text.data(), text.size()) != 0) {
+    int rc = conn.fail_mysql();
+    // Lost before the server answered: the upsert may have committed, and the statement run.
+    if (rc == TIDE_ECONNECT) {
+      stage = TIDE_STAGE_UNKNOWN;
+      return rc;
+    }
+    result.failed_row = 0;
+    return locate_failed_row(conn, spec, values, 0, nrows, rc, result);
+  }
+  count(spec, conn, static_cast<int64_t>(mysql_affected_rows(m)), nrows, result);
+  stage = TIDE_STAGE_UPSERT;
+  // The first statement's results (the upsert has none), then the rest of the script.
+  auto [start, n] = spans[0];
+  const char *first = sql + start;
+  int status = mysql_next_result(m);
+  if (status > 0) return conn.fail_mysql(static_cast<int64_t>(start), first, n);
+  if (status == 0) {
+    if (int rc = drain_results(conn, static_cast<int64_t>(start), first, n); rc != TIDE_OK) return rc;
+  }
+  return run_spans(conn, sql, spans, 1);
 }
 
 }  // namespace tide_mysql

@@ -156,7 +156,8 @@ const tide_driver kDriver = {
     .in_transaction = entry_in_transaction,
     .upsert = entry_upsert,
     .dump = entry_dump,
-    .commit_with = nullptr,  // the host runs the statement, then commit(): no round trip to save
+    .commit_with = nullptr,       // the host runs the statement, then commit(): no round trip to save
+    .upsert_then_exec = nullptr,  // transactional DDL: the host never writes a dirty mark first
 };
 
 }  // namespace

@@ -443,6 +443,94 @@ TEST_CASE("mysql upsert: batches past the 65,535-parameter limit", "[mysql][upse
   CHECK(s.conn().scalar_int("SELECT COUNT(*) FROM " + t + " WHERE n < 0") == n / 2);
 }
 
+// ---- upsert_then_exec (ABI 1.3) --------------------------------------------------------------
+
+namespace {
+
+int64_t session_counter(Conn &c, const char *name) {
+  return c.scalar_int(std::string("SELECT CAST(VARIABLE_VALUE AS SIGNED) FROM information_schema.SESSION_STATUS "
+                                  "WHERE VARIABLE_NAME = '") +
+                      name + "'");
+}
+
+int upsert_then_exec(Conn &c, const std::string &table, const std::vector<tide_value> &values,
+                     const std::string &script, int &stage) {
+  const char *columns[] = {"id", "name"};
+  const char *key[] = {"id"};
+  const char *update[] = {"name"};
+  tide_upsert spec{sizeof(tide_upsert), table.c_str(), columns, 2, key, 1, update, 1, TIDE_UPSERT_UPDATE};
+  tide_upsert_result result{};
+  return c.driver()->upsert_then_exec(c.get(), &spec, values.data(), values.size() / 2, &result, script.data(),
+                                      script.size(), &stage);
+}
+
+}  // namespace
+
+TEST_CASE("mysql upsert_then_exec: the upsert and the first statement go as one message", "[mysql][upsert]") {
+  const Plugin *p = mysql_plugin_or_skip();
+  if (!p) return;
+  Session s(*p);
+  std::string bare = unique_prefix() + "one_message";
+  std::string t = s.table("one_message");
+  std::string made = s.table("one_message_made");
+  s.conn().exec_ok("CREATE TABLE " + t + " (id INT PRIMARY KEY, name VARCHAR(50))");
+  // Reading a counter is itself a prepared statement: measure what two reads add.
+  int64_t a = session_counter(s.conn(), "COM_STMT_EXECUTE");
+  int64_t reads = session_counter(s.conn(), "COM_STMT_EXECUTE") - a;
+  int64_t executes = session_counter(s.conn(), "COM_STMT_EXECUTE");
+  int64_t inserts = session_counter(s.conn(), "COM_INSERT");
+  int64_t creates = session_counter(s.conn(), "COM_CREATE_TABLE");
+  int stage = -9;
+  REQUIRE(upsert_then_exec(s.conn(), bare, {int_value(1), text_value("applied"), int_value(2), text_value("dirty")},
+                           "CREATE TABLE " + made + " (n INT)", stage) == TIDE_OK);
+  CHECK(stage == TIDE_STAGE_UPSERT);
+  // The upsert went as text (no prepared execute), beside the CREATE TABLE.
+  CHECK(session_counter(s.conn(), "COM_STMT_EXECUTE") - executes == 3 * reads);
+  CHECK(session_counter(s.conn(), "COM_INSERT") - inserts == 1);
+  CHECK(session_counter(s.conn(), "COM_CREATE_TABLE") - creates == 1);
+  CHECK(s.conn().scalar_int("SELECT COUNT(*) FROM " + t) == 2);
+}
+
+TEST_CASE("mysql upsert_then_exec: literals follow NO_BACKSLASH_ESCAPES", "[mysql][upsert]") {
+  const Plugin *p = mysql_plugin_or_skip();
+  if (!p) return;
+  Session s(*p);
+  std::string bare = unique_prefix() + "escapes";
+  std::string t = s.table("escapes");
+  s.conn().exec_ok("CREATE TABLE " + t + " (id INT PRIMARY KEY, name VARCHAR(50))");
+  const std::string tricky = "a\\'b\\\\' OR 1=1; -- c";
+  for (const char *mode : {"", "NO_BACKSLASH_ESCAPES"}) {
+    INFO("sql_mode " << mode);
+    s.conn().exec_ok(std::string("SET SESSION sql_mode = '") + mode + "'");
+    int stage = -9;
+    REQUIRE(upsert_then_exec(s.conn(), bare, {int_value(1), text_value(tricky)}, "DELETE FROM " + t + " WHERE id = 2",
+                             stage) == TIDE_OK);
+    CHECK(s.conn().rows("SELECT name FROM " + t + " WHERE id = 1").at(0).at(0).s == tricky);
+    s.conn().exec_ok("DELETE FROM " + t);
+  }
+}
+
+TEST_CASE("mysql upsert_then_exec: a value without a literal takes the two-call path", "[mysql][upsert]") {
+  const Plugin *p = mysql_plugin_or_skip();
+  if (!p) return;
+  Session s(*p);
+  std::string bare = unique_prefix() + "no_literal";
+  std::string t = s.table("no_literal");
+  std::string made = s.table("no_literal_made");
+  s.conn().exec_ok("CREATE TABLE " + t + " (id INT PRIMARY KEY, name DOUBLE)");
+  // An infinite double has no SQL literal: bound as a parameter, the server refuses it.
+  int stage = -9;
+  CHECK(upsert_then_exec(s.conn(), bare, {int_value(1), float_value(1.0 / 0.0)}, "CREATE TABLE " + made + " (n INT)",
+                         stage) != TIDE_OK);
+  CHECK(stage == TIDE_STAGE_NONE);
+  CHECK(s.conn().exec("SELECT 1 FROM " + made) == TIDE_EDB);  // the script did not run
+  // A finite one goes as one message again.
+  REQUIRE(upsert_then_exec(s.conn(), bare, {int_value(1), float_value(0.5)}, "CREATE TABLE " + made + " (n INT)",
+                           stage) == TIDE_OK);
+  CHECK(stage == TIDE_STAGE_UPSERT);
+  s.conn().exec_ok("SELECT 1 FROM " + made);
+}
+
 // ---- dump ---------------------------------------------------------------------------------
 
 TEST_CASE("mysql dump: the schema through mariadb-dump, without the password on argv", "[mysql][dump]") {

@@ -140,18 +140,33 @@ TEST_CASE("without transactional DDL, dirty-then-applied costs one history commi
 namespace {
 
 // A history that writes several rows in one statement (the driver's upsert): one commit
-// each, without BEGIN/COMMIT.
+// each, without BEGIN/COMMIT. put_then_exec is logged, "rows | script" per call, and can
+// be made to fail before the script (fail_put) or to lose the connection (lose).
 class PuttingHistory : public FakeHistory {
  public:
   PuttingHistory(FakeDb &db) : FakeHistory(db), db_(db) {}
   bool can_put() const override { return true; }
   Status put(std::span<const HistoryRecord> rows) override {
+    if (fail_put) return Status::fail(Exit::kFailed, "history write refused");
     if (!db_.in_tx) ++db_.autocommits;
     for (const HistoryRecord &r : rows) db_.state.history[r.version] = r;
     ++puts;
     return {};
   }
+  Status put_then_exec(std::span<const HistoryRecord> rows, Session &session, std::string_view script,
+                       Session::Stage &stage) override {
+    std::string call;
+    for (const HistoryRecord &r : rows) call += r.version + " " + r.status + ", ";
+    carried.push_back(call + "| " + std::string(script.substr(0, script.find('\n'))));
+    if (lose) {
+      stage = Session::Stage::kUnknown;
+      return Status::fail(Exit::kFailed, "server has gone away");
+    }
+    return History::put_then_exec(rows, session, script, stage);
+  }
   int puts = 0;
+  std::vector<std::string> carried;
+  bool fail_put = false, lose = false;
 
  private:
   FakeDb &db_;
@@ -171,10 +186,93 @@ TEST_CASE("with upsert, the applied and dirty marks share one statement and no t
   Runner r(f.session, history, f.lua, f.reporter, *cat, {});
   REQUIRE(r.up({}).ok());
   for (const char *v : {"1", "2", "3"}) CHECK(f.db.state.history[v].status == "applied");
-  // 1 dirty; put {1 applied, 2 dirty}; put {2 applied, 3 dirty}; 3 applied.
-  CHECK(history.puts == 2);
+  // put {1 dirty}; put {1 applied, 2 dirty}; put {2 applied, 3 dirty}; 3 applied.
+  CHECK(history.puts == 3);
   CHECK(f.db.commits == 0);
   CHECK(f.db.autocommits == 4);
+}
+
+TEST_CASE("with upsert, each SQL migration's dirty mark travels with its first statement") {
+  Fixture f;
+  f.db.transactional_ddl = false;
+  PuttingHistory history(f.db);
+  f.sql("1_a.sql", "CREATE a;");
+  f.sql("2_b.sql", "CREATE b;\nCREATE b2;");
+  f.dir.write("migrations/3_c.lua", "return { up = function(db) db:exec('CREATE c') end }");
+  f.sql("4_d.sql", "CREATE d;");
+  auto cat = scan_migrations(f.dir.path() / "migrations", "migrations");
+  REQUIRE(cat.ok());
+  Runner r(f.session, history, f.lua, f.reporter, *cat, {});
+  REQUIRE(r.up({}).ok());
+  // The Lua migration's mark is written on its own before its up runs (its Lua code and
+  // tide.exec could act before any db call); 4's carries 3's applied mark.
+  CHECK(history.carried == std::vector<std::string>{"1 dirty, | CREATE a;", "1 applied, 2 dirty, | CREATE b;",
+                                                    "3 applied, 4 dirty, | CREATE d;"});
+  CHECK(history.puts == 4);  // three carried, and {2 applied, 3 dirty} alone
+  for (const char *v : {"1", "2", "3", "4"}) CHECK(f.db.state.history[v].status == "applied");
+  CHECK(f.ran("CREATE b2"));
+}
+
+TEST_CASE("with upsert, a history write that fails keeps the migration from starting") {
+  Fixture f;
+  f.db.transactional_ddl = false;
+  PuttingHistory history(f.db);
+  f.sql("1_a.sql", "CREATE a;");
+  f.sql("2_b.sql", "CREATE b;");
+  auto cat = scan_migrations(f.dir.path() / "migrations", "migrations");
+  REQUIRE(cat.ok());
+  Runner r(f.session, history, f.lua, f.reporter, *cat, {});
+  history.fail_put = true;
+  Status s = r.up({});
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().message == "history write refused");
+  CHECK_FALSE(f.ran("CREATE a"));
+  CHECK(f.db.state.history.count("1") == 0);  // not started: nothing to mark dirty
+}
+
+TEST_CASE("with upsert, a connection lost with the carried dirty mark says what may have happened") {
+  Fixture f;
+  f.db.transactional_ddl = false;
+  PuttingHistory history(f.db);
+  f.sql("1_a.sql", "CREATE a;");
+  f.sql("2_b.sql", "CREATE b;");
+  auto cat = scan_migrations(f.dir.path() / "migrations", "migrations");
+  REQUIRE(cat.ok());
+  Runner r(f.session, history, f.lua, f.reporter, *cat, {});
+  UpOptions to1;
+  to1.to = "1";
+  REQUIRE(r.up(to1).ok());  // 1 applied; the next run starts with no mark pending
+  history.lose = true;
+  Status s = r.up({});
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().detail.find("whether 2 started is not known") != std::string::npos);
+  CHECK(s.error().hint.find("`tide status`") != std::string::npos);
+  CHECK(s.error().hint.find("`tide resolve 2 --applied`") != std::string::npos);
+}
+
+TEST_CASE("with upsert, a connection lost after the previous migration names its applied mark too") {
+  Fixture f;
+  f.db.transactional_ddl = false;
+  PuttingHistory history(f.db);
+  f.sql("1_a.sql", "CREATE a;");
+  f.sql("2_b.sql", "CREATE b;");
+  auto cat = scan_migrations(f.dir.path() / "migrations", "migrations");
+  REQUIRE(cat.ok());
+  // Loses the connection on 2's carried write, which holds 1's applied mark too.
+  struct LoseSecond : PuttingHistory {
+    using PuttingHistory::PuttingHistory;
+    Status put_then_exec(std::span<const HistoryRecord> rows, Session &session, std::string_view script,
+                         Session::Stage &stage) override {
+      lose = rows.size() > 1;
+      return PuttingHistory::put_then_exec(rows, session, script, stage);
+    }
+  } losing(f.db);
+  Runner r(f.session, losing, f.lua, f.reporter, *cat, {});
+  Status s = r.up({});
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().hint.find("`tide resolve 1 --applied`") != std::string::npos);
+  CHECK(s.error().detail.find("recording it applied failed") == std::string::npos);  // not written again
+  CHECK(f.db.state.history["1"].status == "dirty");  // its applied mark was never confirmed
 }
 
 TEST_CASE("up in a single transaction writes the history rows in one statement when it can") {

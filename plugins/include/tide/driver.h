@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define TIDE_ABI_MAJOR 1
-#define TIDE_ABI_MINOR 2
+#define TIDE_ABI_MINOR 3
 
 /* The name of the one exported function, for dlsym(). */
 #define TIDE_DRIVER_ENTRY_SYMBOL "tide_driver_entry"
@@ -193,6 +193,13 @@ typedef struct tide_upsert_result {
   int64_t failed_row;
 } tide_upsert_result;
 
+/* How far upsert_then_exec() got (ABI 1.3). */
+enum {
+  TIDE_STAGE_NONE = 0,
+  TIDE_STAGE_UPSERT = 1,
+  TIDE_STAGE_UNKNOWN = -1
+};
+
 /* ---- the driver table ------------------------------------------------------------------ */
 
 typedef struct tide_driver {
@@ -337,6 +344,26 @@ typedef struct tide_driver {
      ended the transaction already; rollback() is then TIDE_OK). May be NULL: the host
      then makes those calls itself. */
   int (*commit_with)(tide_conn *conn, const char *sql, size_t len, const tide_value *params, size_t n);
+
+  /* ---- ABI 1.3 ---- */
+
+  /* upsert(), then exec() of script, in one round trip where the database allows it
+     (MySQL: the upsert and the script's first statement as one multi-statement message).
+     Without transactional DDL the host writes a migration's dirty mark with it, so the
+     mark travels with the migration's first statement; it must still complete (outside
+     a transaction: commit) before that statement starts, and a failed upsert must keep
+     the script from running. *stage (never NULL) says how far the call got:
+       TIDE_STAGE_NONE    nothing of the script ran: the upsert failed (its error, and
+                          failed_row as upsert() sets it), or the call was refused;
+       TIDE_STAGE_UPSERT  the upsert completed and *result counts it; a failure is the
+                          script's, with statement_offset into script as exec() sets it;
+       TIDE_STAGE_UNKNOWN the connection was lost before the upsert's outcome was known:
+                          it may have committed, and the script's first statement may
+                          have run (the error is TIDE_ECONNECT).
+     An empty script (no statements) is the upsert alone. May be NULL: the host then
+     calls upsert() and exec() itself. */
+  int (*upsert_then_exec)(tide_conn *conn, const tide_upsert *spec, const tide_value *values, size_t nrows,
+                          tide_upsert_result *result, const char *script, size_t len, int *stage);
 } tide_driver;
 
 /* The one function a plugin exports. Returns a pointer to a table with static storage
