@@ -27,6 +27,14 @@ bool one_of(const std::string &word, std::initializer_list<std::string_view> wor
   return false;
 }
 
+// Whether word is keyword (upper case), ignoring case, without building a string.
+bool is_keyword(std::string_view word, std::string_view keyword) {
+  if (word.size() != keyword.size()) return false;
+  for (size_t i = 0; i < word.size(); ++i)
+    if (std::toupper(static_cast<unsigned char>(word[i])) != keyword[i]) return false;
+  return true;
+}
+
 bool is_executable_comment(std::string_view text) { return text.starts_with("/*!") || text.starts_with("/*M!"); }
 
 // Tracks BEGIN ... END nesting inside one compound statement, so that a ";" in a stored
@@ -39,6 +47,8 @@ class Compound {
 
   // Called with each significant token of the statement, the first one included.
   void feed(const Token &t, std::string_view sql, bool first) {
+    // Past the first words of a statement that is no compound one, no word matters.
+    if (!first && !looking_for_kind_ && !maybe_anonymous_ && !active_) return;
     std::string word = t.kind == TokenKind::word ? upper(t.text(sql)) : std::string();
     if (first) {
       looking_for_kind_ = word == "CREATE" || word == "ALTER";
@@ -111,7 +121,7 @@ class Splitter {
       if (t.is_comment() && !is_executable_comment(t.text(sql_))) continue;
       if (!in_statement()) {
         if (t.kind == TokenKind::semicolon || t.kind == TokenKind::delimiter) continue;  // empty statement
-        if (t.kind == TokenKind::word && upper(t.text(sql_)) == "DELIMITER") {
+        if (t.kind == TokenKind::word && is_keyword(t.text(sql_), "DELIMITER")) {
           delimiter_directive(t);
           continue;
         }

@@ -121,6 +121,16 @@ bool append_literal(tide_conn &conn, std::string &out, const tide_value &v) {
       return true;
     case TIDE_TYPE_TEXT: {
       out += '\'';
+      std::string_view text(v.u.s.ptr ? v.u.s.ptr : kEmpty, v.u.s.len);
+      // Printable ASCII without quotes or backslashes reads the same in every character
+      // set a connection can have and needs no escaping: the history's values almost
+      // always are, and the library's escaping costs about 25 instructions a byte.
+      auto plain = [](char c) { return c >= 0x20 && c < 0x7f && c != '\'' && c != '\\' && c != '"'; };
+      if (std::all_of(text.begin(), text.end(), plain)) {
+        out += text;
+        out += '\'';
+        return true;
+      }
       size_t at = out.size();
       out.resize(at + 2 * v.u.s.len + 1);
       unsigned long n = mysql_real_escape_string(conn.mysql_, out.data() + at, v.u.s.ptr ? v.u.s.ptr : kEmpty,
