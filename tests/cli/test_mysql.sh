@@ -340,7 +340,7 @@ test_history_writes_per_migration() {
     printf -- '-- tide:up\nCREATE TABLE t%d (id INT PRIMARY KEY);\n' "$v" >"migrations/00${v}_t$v.sql"
   done
   write tide.lua <<EOF
-local names = "'QUESTIONS','COM_INSERT','COM_UPDATE','COM_BEGIN','COM_COMMIT','COM_CREATE_TABLE','HANDLER_COMMIT','HANDLER_WRITE','HANDLER_UPDATE'"
+local names = "'QUESTIONS','COM_INSERT','COM_UPDATE','COM_BEGIN','COM_COMMIT','COM_CREATE_TABLE','COM_STMT_EXECUTE','HANDLER_COMMIT','HANDLER_WRITE','HANDLER_UPDATE'"
 local function counters(ctx)
   local out = {}
   for _, r in ipairs(ctx.db:query("SELECT UPPER(VARIABLE_NAME) AS n, VARIABLE_VALUE AS v FROM " ..
@@ -362,8 +362,8 @@ EOF
   local before after name a b
   before=$(grep -o 'counters before .*' "$OUT") || fail "no counters before the run"
   after=$(grep -o 'counters after .*' "$OUT") || fail "no counters after the run"
-  for name in QUESTIONS COM_INSERT COM_UPDATE COM_BEGIN COM_COMMIT COM_CREATE_TABLE HANDLER_COMMIT HANDLER_WRITE \
-    HANDLER_UPDATE; do
+  for name in QUESTIONS COM_INSERT COM_UPDATE COM_BEGIN COM_COMMIT COM_CREATE_TABLE COM_STMT_EXECUTE HANDLER_COMMIT \
+    HANDLER_WRITE HANDLER_UPDATE; do
     a=$(grep -o " $name=[0-9]*" <<<"$before" | cut -d= -f2)
     b=$(grep -o " $name=[0-9]*" <<<"$after" | cut -d= -f2)
     [[ -n $a && -n $b ]] || fail "counter $name missing: $before / $after"
@@ -381,6 +381,10 @@ EOF
   # Two statements per migration; besides them only the after hook's own query and the
   # driver's one-time read of @@max_allowed_packet.
   ((d_QUESTIONS <= 2 * n + 2)) || fail "expected at most $((2 * n + 2)) statements, counted $d_QUESTIONS"
+  # Each history write goes as text in the message of its migration's CREATE TABLE
+  # (upsert_then_exec), not as a prepared statement of its own: the only execute is the
+  # after hook's own query.
+  ((d_COM_STMT_EXECUTE <= 1)) || fail "expected no prepared history writes, counted $d_COM_STMT_EXECUTE executes"
   expect_mq "SELECT COUNT(*) FROM tide_history WHERE status = 'applied'" "$n"
 }
 
