@@ -15,6 +15,7 @@ Status HistoryCarrier::exec(std::string_view script) {
     return inner_.exec(script);
   }
   Status s = history_.put_then_exec(rows_, inner_, script, stage_);
+  if (s.ok()) stage_ = Stage::kUpsert;  // whatever a driver said, the script ran
   if (stage_ == Stage::kNone) write_error_ = s;
   return s;
 }

@@ -4,8 +4,8 @@
 // (History::put_then_exec: one round trip instead of two with a driver that has the ABI
 // 1.3 upsert_then_exec member, MySQL's). The rows still commit before the script's first
 // statement starts, and a failed write keeps the script from running, so SPEC §4's
-// "recorded dirty before it starts" holds. Any other call writes the rows on their own
-// first: nothing reaches the database before the mark.
+// "recorded dirty before it starts" holds. Any other call that sends SQL writes the rows
+// on their own first (rollback and unlock pass straight through: they change nothing).
 #pragma once
 
 #include <vector>

@@ -321,9 +321,8 @@ Status PluginSession::upsert_then_exec(const UpsertSpec &spec, std::span<const t
   int reached = TIDE_STAGE_NONE;
   int rc = t().upsert_then_exec(conn_, args.get(), values.data(), nrows, &r, script.data(), script.size(), &reached);
   add_counts(counts, r, rc);
-  stage = reached == TIDE_STAGE_UPSERT    ? Stage::kUpsert
-          : reached == TIDE_STAGE_UNKNOWN ? Stage::kUnknown
-                                          : Stage::kNone;
+  // Anything but the two known answers is taken as the unsafe case: maybe started.
+  stage = reached == TIDE_STAGE_NONE ? Stage::kNone : reached == TIDE_STAGE_UPSERT ? Stage::kUpsert : Stage::kUnknown;
   return check(rc);
 }
 

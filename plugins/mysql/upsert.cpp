@@ -10,6 +10,7 @@
 // failed_row: the refused row itself inside a transaction (locate_failed_row replays the
 // batch row by row), else the first row of the failing statement.
 #include <driver_glue.h>
+#include <errmsg.h>
 #include <mysql.h>
 #include <tide/driver.h>
 
@@ -101,9 +102,11 @@ const std::string &upsert_text(tide_conn &conn, const tide_upsert &spec, size_t 
   return text.sql;
 }
 
-// Appends v as a SQL literal, escaped for the connection (its character set and
-// NO_BACKSLASH_ESCAPES); false for a value that has none (a float that is not finite).
-bool append_literal(tide_conn &conn, std::string &out, const tide_value &v) {
+// Appends v as a SQL literal; false for a value that cannot go as one without escaping
+// (which would have to trust the client library's idea of the connection's character
+// set, after a migration's SET NAMES too): text that is not printable ASCII or holds a
+// quote or backslash, a float that is not finite. The caller then binds the values.
+bool append_literal(std::string &out, const tide_value &v) {
   char number[32];
   switch (v.type) {
     case TIDE_TYPE_NULL:
@@ -120,23 +123,13 @@ bool append_literal(tide_conn &conn, std::string &out, const tide_value &v) {
       out.append(number, std::to_chars(number, number + sizeof number, v.u.f).ptr);  // shortest exact
       return true;
     case TIDE_TYPE_TEXT: {
-      out += '\'';
-      std::string_view text(v.u.s.ptr ? v.u.s.ptr : kEmpty, v.u.s.len);
       // Printable ASCII without quotes or backslashes reads the same in every character
-      // set a connection can have and needs no escaping: the history's values almost
-      // always are, and the library's escaping costs about 25 instructions a byte.
+      // set and sql_mode: the history's values almost always are.
+      std::string_view text(v.u.s.ptr ? v.u.s.ptr : kEmpty, v.u.s.len);
       auto plain = [](char c) { return c >= 0x20 && c < 0x7f && c != '\'' && c != '\\' && c != '"'; };
-      if (std::all_of(text.begin(), text.end(), plain)) {
-        out += text;
-        out += '\'';
-        return true;
-      }
-      size_t at = out.size();
-      out.resize(at + 2 * v.u.s.len + 1);
-      unsigned long n = mysql_real_escape_string(conn.mysql_, out.data() + at, v.u.s.ptr ? v.u.s.ptr : kEmpty,
-                                                 static_cast<unsigned long>(v.u.s.len));
-      if (n == static_cast<unsigned long>(-1)) return false;
-      out.resize(at + n);
+      if (!std::all_of(text.begin(), text.end(), plain)) return false;
+      out += '\'';
+      out += text;
       out += '\'';
       return true;
     }
@@ -157,7 +150,7 @@ bool append_literal(tide_conn &conn, std::string &out, const tide_value &v) {
 }
 
 // The upsert of every row with its values as literals, for the text protocol; false when
-// a value has no literal.
+// a value cannot go as a literal (append_literal).
 bool literal_sql(tide_conn &conn, const tide_upsert &spec, const tide_value *values, size_t nrows, std::string &sql) {
   const UpsertText &text = shape_text(conn, spec);
   sql = text.head;
@@ -165,7 +158,7 @@ bool literal_sql(tide_conn &conn, const tide_upsert &spec, const tide_value *val
     sql += r ? ", (" : "(";
     for (size_t c = 0; c < spec.ncolumns; ++c) {
       if (c) sql += ", ";
-      if (!append_literal(conn, sql, values[r * spec.ncolumns + c])) return false;
+      if (!append_literal(sql, values[r * spec.ncolumns + c])) return false;
     }
     sql += ')';
   }
@@ -304,10 +297,11 @@ int run_upsert(tide_conn &conn, const tide_upsert &spec, const tide_value *value
 
 // The upsert as text with its values as literals, then the script's first statement, as
 // one multi-statement message (the connection has CLIENT_MULTI_STATEMENTS): the server
-// runs them in order, commits the upsert (autocommit) before the statement starts, and
-// stops at the first error, so a failed upsert keeps the statement from running. The
-// rest of the script then runs as exec() runs it. What cannot go in one message (no
-// statement, a value without a literal, more than max_allowed_packet) is the two calls.
+// runs them in order, commits the upsert (under autocommit; a DDL statement commits it
+// in any case) before the statement starts, and stops at the first error, so a failed
+// upsert keeps the statement from running. The rest of the script then runs as exec()
+// runs it. What cannot go in one message (no rows, no statement, a value that is no
+// plain literal, more than max_allowed_packet) is the two calls: upsert(), then exec().
 int run_upsert_then_exec(tide_conn &conn, const tide_upsert &spec, const tide_value *values, size_t nrows,
                          tide_upsert_result &result, const char *sql, size_t len, int &stage) {
   stage = TIDE_STAGE_NONE;
@@ -329,9 +323,11 @@ int run_upsert_then_exec(tide_conn &conn, const tide_upsert &spec, const tide_va
   }
   MYSQL *m = conn.mysql_;
   if (mysql_real_query(m, text.data(), text.size()) != 0) {
+    unsigned int errnum = mysql_errno(m);
     int rc = conn.fail_mysql();
-    // Lost before the server answered: the upsert may have committed, and the statement run.
-    if (rc == TIDE_ECONNECT) {
+    // The connection lost, or any other failure of the client library once the message
+    // was sent (CR_* numbers): the upsert may have committed, and the statement run.
+    if (rc == TIDE_ECONNECT || (errnum >= CR_MIN_ERROR && errnum <= CR_MAX_ERROR)) {
       stage = TIDE_STAGE_UNKNOWN;
       return rc;
     }

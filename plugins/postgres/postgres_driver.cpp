@@ -154,7 +154,7 @@ const tide_driver kDriver = {
     .upsert = entry_upsert,
     .dump = entry_dump,
     .commit_with = entry_commit_with,
-    .upsert_then_exec = nullptr,  // transactional DDL: the host never writes a dirty mark first
+    .upsert_then_exec = nullptr,  // the host makes the two calls (no-transaction migrations only)
 };
 
 }  // namespace

@@ -157,7 +157,7 @@ const tide_driver kDriver = {
     .upsert = entry_upsert,
     .dump = entry_dump,
     .commit_with = nullptr,       // the host runs the statement, then commit(): no round trip to save
-    .upsert_then_exec = nullptr,  // transactional DDL: the host never writes a dirty mark first
+    .upsert_then_exec = nullptr,  // the host makes the two calls: no round trip to save
 };
 
 }  // namespace

@@ -230,6 +230,47 @@ TEST_CASE("with upsert, a history write that fails keeps the migration from star
   CHECK(f.db.state.history.count("1") == 0);  // not started: nothing to mark dirty
 }
 
+TEST_CASE("with upsert, a carried write that fails still leaves the previous migration applied") {
+  Fixture f;
+  f.db.transactional_ddl = false;
+  PuttingHistory history(f.db);
+  f.sql("1_a.sql", "CREATE a;");
+  f.sql("2_b.sql", "CREATE b;");
+  auto cat = scan_migrations(f.dir.path() / "migrations", "migrations");
+  REQUIRE(cat.ok());
+  // Refuses the write that carries 1's applied mark with 2's dirty one.
+  struct RefuseSecond : PuttingHistory {
+    using PuttingHistory::PuttingHistory;
+    Status put_then_exec(std::span<const HistoryRecord> rows, Session &session, std::string_view script,
+                         Session::Stage &stage) override {
+      fail_put = rows.size() > 1;
+      return PuttingHistory::put_then_exec(rows, session, script, stage);
+    }
+  } refusing(f.db);
+  Runner r(f.session, refusing, f.lua, f.reporter, *cat, {});
+  Status s = r.up({});
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().message == "history write refused");
+  CHECK_FALSE(f.ran("CREATE b"));
+  CHECK(f.db.state.history.count("2") == 0);
+  CHECK(f.db.state.history["1"].status == "applied");  // written on its own when the run ended
+}
+
+TEST_CASE("with upsert, a dirty-first down carries its dirty mark too") {
+  Fixture f;
+  f.db.transactional_ddl = false;
+  PuttingHistory history(f.db);
+  f.sql("1_a.sql", "CREATE a;", "DROP a;");
+  auto cat = scan_migrations(f.dir.path() / "migrations", "migrations");
+  REQUIRE(cat.ok());
+  Runner r(f.session, history, f.lua, f.reporter, *cat, {});
+  REQUIRE(r.up({}).ok());
+  REQUIRE(r.down({}).ok());
+  CHECK(history.carried == std::vector<std::string>{"1 dirty, | CREATE a;", "1 dirty, | DROP a;"});
+  CHECK(f.ran("DROP a"));
+  CHECK(f.db.state.history.count("1") == 0);
+}
+
 TEST_CASE("with upsert, a connection lost with the carried dirty mark says what may have happened") {
   Fixture f;
   f.db.transactional_ddl = false;

@@ -349,12 +349,15 @@ typedef struct tide_driver {
 
   /* upsert(), then exec() of script, in one round trip where the database allows it
      (MySQL: the upsert and the script's first statement as one multi-statement message).
-     Without transactional DDL the host writes a migration's dirty mark with it, so the
-     mark travels with the migration's first statement; it must still complete (outside
-     a transaction: commit) before that statement starts, and a failed upsert must keep
+     The host writes a migration's dirty mark with it where the migration runs outside
+     a transaction (always on a database without transactional DDL), so the mark travels
+     with the migration's first statement; it must still complete (outside a
+     transaction: commit) before that statement starts, and a failed upsert must keep
      the script from running. *stage (never NULL) says how far the call got:
        TIDE_STAGE_NONE    nothing of the script ran: the upsert failed (its error, and
-                          failed_row as upsert() sets it), or the call was refused;
+                          failed_row as upsert() sets it; when the connection was lost
+                          during an upsert sent on its own, it may have committed), or
+                          the call was refused;
        TIDE_STAGE_UPSERT  the upsert completed and *result counts it; a failure is the
                           script's, with statement_offset into script as exec() sets it;
        TIDE_STAGE_UNKNOWN the connection was lost before the upsert's outcome was known:
