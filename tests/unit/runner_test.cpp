@@ -30,11 +30,13 @@ struct Fixture {
     if (!down.empty()) text += "-- tide:down\n" + down + "\n";
     dir.write("migrations/" + file, text);
   }
-  Runner runner(RunContext ctx = {}) {
+  Runner runner(RunContext ctx = {}) { return runner(history, ctx); }
+  // A runner over another history (one that can write several rows at once, say).
+  Runner runner(History &other, RunContext ctx = {}) {
     auto cat = scan_migrations(dir.path() / "migrations", "migrations");
     REQUIRE(cat.ok());
     catalog = *cat;
-    return Runner(session, history, lua, reporter, catalog, ctx);
+    return Runner(session, other, lua, reporter, catalog, ctx);
   }
   bool ran(const std::string &stmt) const {
     const auto &e = db.state.executed;
@@ -140,14 +142,14 @@ TEST_CASE("without transactional DDL, dirty-then-applied costs one history commi
 namespace {
 
 // A history that writes several rows in one statement (the driver's upsert): one commit
-// each, without BEGIN/COMMIT. put_then_exec is logged, "rows | script" per call, and can
-// be made to fail before the script (fail_put) or to lose the connection (lose).
+// each, without BEGIN/COMMIT. put_then_exec is logged, "rows | script" per call; a carried
+// write of at least refuse_from rows is refused before its script, one of at least
+// lose_from rows loses the connection (0: never).
 class PuttingHistory : public FakeHistory {
  public:
   PuttingHistory(FakeDb &db) : FakeHistory(db), db_(db) {}
   bool can_put() const override { return true; }
   Status put(std::span<const HistoryRecord> rows) override {
-    if (fail_put) return Status::fail(Exit::kFailed, "history write refused");
     if (!db_.in_tx) ++db_.autocommits;
     for (const HistoryRecord &r : rows) db_.state.history[r.version] = r;
     ++puts;
@@ -158,15 +160,19 @@ class PuttingHistory : public FakeHistory {
     std::string call;
     for (const HistoryRecord &r : rows) call += r.version + " " + r.status + ", ";
     carried.push_back(call + "| " + std::string(script.substr(0, script.find('\n'))));
-    if (lose) {
+    if (lose_from && rows.size() >= lose_from) {
       stage = Session::Stage::kUnknown;
       return Status::fail(Exit::kFailed, "server has gone away");
+    }
+    if (refuse_from && rows.size() >= refuse_from) {
+      stage = Session::Stage::kNone;
+      return Status::fail(Exit::kFailed, "history write refused");
     }
     return History::put_then_exec(rows, session, script, stage);
   }
   int puts = 0;
   std::vector<std::string> carried;
-  bool fail_put = false, lose = false;
+  size_t refuse_from = 0, lose_from = 0;
 
  private:
   FakeDb &db_;
@@ -181,9 +187,7 @@ TEST_CASE("with upsert, the applied and dirty marks share one statement and no t
   f.sql("1_a.sql", "CREATE a;");
   f.sql("2_b.sql", "CREATE b;");
   f.sql("3_c.sql", "CREATE c;");
-  auto cat = scan_migrations(f.dir.path() / "migrations", "migrations");
-  REQUIRE(cat.ok());
-  Runner r(f.session, history, f.lua, f.reporter, *cat, {});
+  Runner r = f.runner(history);
   REQUIRE(r.up({}).ok());
   for (const char *v : {"1", "2", "3"}) CHECK(f.db.state.history[v].status == "applied");
   // put {1 dirty}; put {1 applied, 2 dirty}; put {2 applied, 3 dirty}; 3 applied.
@@ -200,9 +204,7 @@ TEST_CASE("with upsert, each SQL migration's dirty mark travels with its first s
   f.sql("2_b.sql", "CREATE b;\nCREATE b2;");
   f.dir.write("migrations/3_c.lua", "return { up = function(db) db:exec('CREATE c') end }");
   f.sql("4_d.sql", "CREATE d;");
-  auto cat = scan_migrations(f.dir.path() / "migrations", "migrations");
-  REQUIRE(cat.ok());
-  Runner r(f.session, history, f.lua, f.reporter, *cat, {});
+  Runner r = f.runner(history);
   REQUIRE(r.up({}).ok());
   // The Lua migration's mark is written on its own before its up runs (its Lua code and
   // tide.exec could act before any db call); 4's carries 3's applied mark.
@@ -219,10 +221,8 @@ TEST_CASE("with upsert, a history write that fails keeps the migration from star
   PuttingHistory history(f.db);
   f.sql("1_a.sql", "CREATE a;");
   f.sql("2_b.sql", "CREATE b;");
-  auto cat = scan_migrations(f.dir.path() / "migrations", "migrations");
-  REQUIRE(cat.ok());
-  Runner r(f.session, history, f.lua, f.reporter, *cat, {});
-  history.fail_put = true;
+  Runner r = f.runner(history);
+  history.refuse_from = 1;
   Status s = r.up({});
   REQUIRE_FALSE(s.ok());
   CHECK(s.error().message == "history write refused");
@@ -236,18 +236,8 @@ TEST_CASE("with upsert, a carried write that fails still leaves the previous mig
   PuttingHistory history(f.db);
   f.sql("1_a.sql", "CREATE a;");
   f.sql("2_b.sql", "CREATE b;");
-  auto cat = scan_migrations(f.dir.path() / "migrations", "migrations");
-  REQUIRE(cat.ok());
-  // Refuses the write that carries 1's applied mark with 2's dirty one.
-  struct RefuseSecond : PuttingHistory {
-    using PuttingHistory::PuttingHistory;
-    Status put_then_exec(std::span<const HistoryRecord> rows, Session &session, std::string_view script,
-                         Session::Stage &stage) override {
-      fail_put = rows.size() > 1;
-      return PuttingHistory::put_then_exec(rows, session, script, stage);
-    }
-  } refusing(f.db);
-  Runner r(f.session, refusing, f.lua, f.reporter, *cat, {});
+  history.refuse_from = 2;  // the write carrying 1's applied mark with 2's dirty one
+  Runner r = f.runner(history);
   Status s = r.up({});
   REQUIRE_FALSE(s.ok());
   CHECK(s.error().message == "history write refused");
@@ -261,9 +251,7 @@ TEST_CASE("with upsert, a dirty-first down carries its dirty mark too") {
   f.db.transactional_ddl = false;
   PuttingHistory history(f.db);
   f.sql("1_a.sql", "CREATE a;", "DROP a;");
-  auto cat = scan_migrations(f.dir.path() / "migrations", "migrations");
-  REQUIRE(cat.ok());
-  Runner r(f.session, history, f.lua, f.reporter, *cat, {});
+  Runner r = f.runner(history);
   REQUIRE(r.up({}).ok());
   REQUIRE(r.down({}).ok());
   CHECK(history.carried == std::vector<std::string>{"1 dirty, | CREATE a;", "1 dirty, | DROP a;"});
@@ -277,13 +265,11 @@ TEST_CASE("with upsert, a connection lost with the carried dirty mark says what 
   PuttingHistory history(f.db);
   f.sql("1_a.sql", "CREATE a;");
   f.sql("2_b.sql", "CREATE b;");
-  auto cat = scan_migrations(f.dir.path() / "migrations", "migrations");
-  REQUIRE(cat.ok());
-  Runner r(f.session, history, f.lua, f.reporter, *cat, {});
+  Runner r = f.runner(history);
   UpOptions to1;
   to1.to = "1";
   REQUIRE(r.up(to1).ok());  // 1 applied; the next run starts with no mark pending
-  history.lose = true;
+  history.lose_from = 1;
   Status s = r.up({});
   REQUIRE_FALSE(s.ok());
   CHECK(s.error().detail.find("whether 2 started is not known") != std::string::npos);
@@ -297,18 +283,8 @@ TEST_CASE("with upsert, a connection lost after the previous migration names its
   PuttingHistory history(f.db);
   f.sql("1_a.sql", "CREATE a;");
   f.sql("2_b.sql", "CREATE b;");
-  auto cat = scan_migrations(f.dir.path() / "migrations", "migrations");
-  REQUIRE(cat.ok());
-  // Loses the connection on 2's carried write, which holds 1's applied mark too.
-  struct LoseSecond : PuttingHistory {
-    using PuttingHistory::PuttingHistory;
-    Status put_then_exec(std::span<const HistoryRecord> rows, Session &session, std::string_view script,
-                         Session::Stage &stage) override {
-      lose = rows.size() > 1;
-      return PuttingHistory::put_then_exec(rows, session, script, stage);
-    }
-  } losing(f.db);
-  Runner r(f.session, losing, f.lua, f.reporter, *cat, {});
+  history.lose_from = 2;  // on 2's carried write, which holds 1's applied mark too
+  Runner r = f.runner(history);
   Status s = r.up({});
   REQUIRE_FALSE(s.ok());
   CHECK(s.error().hint.find("`tide resolve 1 --applied`") != std::string::npos);
@@ -322,9 +298,7 @@ TEST_CASE("up in a single transaction writes the history rows in one statement w
   f.sql("1_a.sql", "CREATE a;");
   f.sql("2_b.sql", "CREATE b;");
   f.sql("3_c.sql", "CREATE c;");
-  auto cat = scan_migrations(f.dir.path() / "migrations", "migrations");
-  REQUIRE(cat.ok());
-  Runner r(f.session, history, f.lua, f.reporter, *cat, {});
+  Runner r = f.runner(history);
   UpOptions o;
   o.single_transaction = true;
   REQUIRE(r.up(o).ok());
