@@ -155,10 +155,13 @@ int select_int(tide_conn &conn, const std::string &sql, const std::string &arg, 
 
 }  // namespace
 
-// CLIENT_MULTI_RESULTS: a CALL's result sets. CLIENT_MULTI_STATEMENTS: upsert_then_exec
-// sends a history write and a migration's first statement as one message. exec() still
-// sends one statement per message, cut by our splitter, so a failure names its statement.
-constexpr unsigned long kClientFlags = CLIENT_MULTI_RESULTS | CLIENT_MULTI_STATEMENTS;
+// CLIENT_MULTI_RESULTS: a CALL's result sets. CLIENT_MULTI_STATEMENTS (unless the URL
+// says multi-statements=false): upsert_then_exec sends a history write and a migration's
+// first statement as one message. exec() still sends one statement per message, cut by
+// our splitter, so a failure names its statement.
+unsigned long client_flags(const Target &t) {
+  return CLIENT_MULTI_RESULTS | (t.multi_statements ? CLIENT_MULTI_STATEMENTS : 0);
+}
 
 int connect_to(tide_conn &conn, const char *url, const tide_connect_options *options) {
   if (!url) return conn.fail(TIDE_EMISUSE, "connect: url is NULL");
@@ -172,7 +175,7 @@ int connect_to(tide_conn &conn, const char *url, const tide_connect_options *opt
   if (!mysql_real_connect(conn.mysql_, host, t.user.empty() ? nullptr : t.user.c_str(),
                           t.has_password ? t.password.c_str() : nullptr,
                           t.database.empty() ? nullptr : t.database.c_str(), t.port,
-                          t.socket.empty() ? nullptr : t.socket.c_str(), kClientFlags)) {
+                          t.socket.empty() ? nullptr : t.socket.c_str(), client_flags(t))) {
     unsigned int errnum = mysql_errno(conn.mysql_);
     std::string message = where(t) + ": " + mysql_error(conn.mysql_);
     std::string sqlstate = sqlstate_of(mysql_sqlstate(conn.mysql_));

@@ -12,6 +12,7 @@
 #include <driver_glue.h>
 #include <errmsg.h>
 #include <mysql.h>
+#include <mysqld_error.h>
 #include <tide/driver.h>
 
 #include <algorithm>
@@ -301,7 +302,8 @@ int run_upsert(tide_conn &conn, const tide_upsert &spec, const tide_value *value
 // in any case) before the statement starts, and stops at the first error, so a failed
 // upsert keeps the statement from running. The rest of the script then runs as exec()
 // runs it. What cannot go in one message (no rows, no statement, a value that is no
-// plain literal, more than max_allowed_packet) is the two calls: upsert(), then exec().
+// plain literal, more than max_allowed_packet, multi-statements=false in the URL) is the
+// two calls: upsert(), then exec().
 int run_upsert_then_exec(tide_conn &conn, const tide_upsert &spec, const tide_value *values, size_t nrows,
                          tide_upsert_result &result, const char *sql, size_t len, int &stage) {
   stage = TIDE_STAGE_NONE;
@@ -310,7 +312,8 @@ int run_upsert_then_exec(tide_conn &conn, const tide_upsert &spec, const tide_va
   if (int rc = check_spec(conn, spec, values, nrows); rc != TIDE_OK) return rc;
   std::vector<Span> spans = split_spans(sql, len);
   std::string text;
-  bool together = nrows > 0 && !spans.empty() && literal_sql(conn, spec, values, nrows, text);
+  bool together =
+      conn.target_.multi_statements && nrows > 0 && !spans.empty() && literal_sql(conn, spec, values, nrows, text);
   if (together) {
     text += ';';
     text.append(sql + spans[0].first, spans[0].second);
@@ -331,6 +334,12 @@ int run_upsert_then_exec(tide_conn &conn, const tide_upsert &spec, const tide_va
       stage = TIDE_STAGE_UNKNOWN;
       return rc;
     }
+    // The upsert's text is always valid: a syntax error means the server (or a proxy)
+    // read the message as one statement, and ran none of it.
+    if (errnum == ER_PARSE_ERROR)
+      conn.error_.set_hint(
+          "if the server or a proxy refuses multi-statement messages, add multi-statements=false "
+          "to the URL");
     result.failed_row = 0;
     return locate_failed_row(conn, spec, values, 0, nrows, rc, result);
   }

@@ -51,9 +51,18 @@ bool apply_param(Target &t, const std::string &key, const std::string &value, st
     }
   } else if (key == "ssl-ca" || key == "sslca" || key == "ssl_ca" || key == "sslrootcert") {
     t.ssl_ca = value;
+  } else if (key == "multi-statements" || key == "multi_statements" || key == "multiStatements") {
+    if (value == "true" || value == "1" || value == "on") {
+      t.multi_statements = true;
+    } else if (value == "false" || value == "0" || value == "off") {
+      t.multi_statements = false;
+    } else {
+      error = "bad " + key + " \"" + value + "\" in the URL (true or false)";
+      return false;
+    }
   } else {
     error = "unknown URL parameter \"" + key +
-            "\" (known: socket, connect_timeout, read_timeout, write_timeout, ssl-mode, ssl-ca)";
+            "\" (known: socket, connect_timeout, read_timeout, write_timeout, ssl-mode, ssl-ca, multi-statements)";
     return false;
   }
   return true;

@@ -11,6 +11,9 @@
 //   ssl-mode          disabled (default) | required | verify-ca | verify-identity
 //                     (also sslmode, tls; true = required, false = disabled)
 //   ssl-ca            the CA file for verify-ca / verify-identity
+//   multi-statements  true (default) | false: whether a migration's history write may
+//                     share a message with its first statement (for servers and proxies
+//                     that refuse multi-statement messages: TiDB by default, Vitess)
 // Any other parameter is an error: a misspelt option must not be silently ignored.
 #ifndef TIDE_PLUGINS_MYSQL_URL_H_
 #define TIDE_PLUGINS_MYSQL_URL_H_
@@ -35,6 +38,7 @@ struct Target {
   int64_t write_timeout_ms = 0;
   SslMode ssl = SslMode::kDisabled;
   std::string ssl_ca;
+  bool multi_statements = true;
 };
 
 // Returns true and fills target, or false with a message (never containing the password).

@@ -548,6 +548,31 @@ TEST_CASE("mysql upsert_then_exec: a value without a literal takes the two-call 
   s.conn().exec_ok("SELECT 1 FROM " + made);
 }
 
+TEST_CASE("mysql upsert_then_exec: multi-statements=false in the URL sends the two on their own", "[mysql][upsert]") {
+  const Plugin *p = mysql_plugin_or_skip();
+  if (!p) return;
+  std::string url = p->url + (p->url.find('?') == std::string::npos ? "?" : "&") + "multi-statements=false";
+  Conn c(*p, url);
+  Session s(*p);  // makes and drops the tables
+  std::string bare = unique_prefix() + "single";
+  std::string t = s.table("single");
+  std::string made = s.table("single_made");
+  s.conn().exec_ok("CREATE TABLE " + t + " (id INT PRIMARY KEY, name VARCHAR(50))");
+  Executes executes(c);
+  int stage = -9;
+  REQUIRE(upsert_then_exec(c, bare, {int_value(1), text_value("dirty")}, "CREATE TABLE " + made + " (n INT)", stage) ==
+          TIDE_OK);
+  CHECK(stage == TIDE_STAGE_UPSERT);
+  CHECK(executes.since() == 1);  // the upsert, prepared
+  c.exec_ok("SELECT 1 FROM " + made);
+  // A misspelt value is refused when connecting, naming the parameter.
+  tide_conn *bad = nullptr;
+  std::string wrong = p->url + (p->url.find('?') == std::string::npos ? "?" : "&") + "multi-statements=maybe";
+  CHECK(p->driver->connect(wrong.c_str(), nullptr, &bad) == TIDE_EMISUSE);
+  CHECK(std::string(p->driver->last_error(bad)->message).find("multi-statements") != std::string::npos);
+  p->driver->close(bad);
+}
+
 // ---- dump ---------------------------------------------------------------------------------
 
 TEST_CASE("mysql dump: the schema through mariadb-dump, without the password on argv", "[mysql][dump]") {
