@@ -139,7 +139,8 @@ class Runner {
   // The dirty history row the last failed migration left, if it left one.
   std::optional<HistoryRecord> left_dirty_;
   // A dirty-first migration that finished: its applied mark is written together with the
-  // next history write (record_started, apply_in_transaction) or by locked() at the end.
+  // next history write (the next SQL migration's carried mark, record_started,
+  // apply_in_transaction) or by locked() at the end.
   std::optional<HistoryRecord> applied_pending_;
   // The history changed under tide.step_aside: no further migration of this run runs.
   bool history_changed_ = false;

@@ -99,7 +99,8 @@ class Session {
   virtual bool can_upsert() const { return false; }
   // How far upsert_then_exec() got (driver.h TIDE_STAGE_*): kNone, nothing of the script
   // ran; kUpsert, the rows are written and any failure is the script's; kUnknown, the
-  // connection was lost before the upsert's outcome was known.
+  // connection was lost (or the client library failed) after the message was sent, so
+  // the rows may be written and the script's first statement may have run.
   enum class Stage { kNone, kUpsert, kUnknown };
   // upsert(), then exec(script): one round trip where the driver has the ABI 1.3 member
   // (MySQL sends the upsert and the script's first statement as one message). A failed
