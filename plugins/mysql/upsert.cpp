@@ -18,8 +18,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -189,6 +189,20 @@ int64_t max_packet(tide_conn &conn) {
   return conn.max_packet_;
 }
 
+// The number after `label` in mysql_info()'s "Records: N  Duplicates: D  Warnings: W"
+// (from_chars: sscanf's format parsing cost more than the rest of counting).
+std::optional<int64_t> info_count(std::string_view info, std::string_view label) {
+  size_t at = info.find(label);
+  if (at == std::string_view::npos) return std::nullopt;
+  const char *p = info.data() + at + label.size();
+  const char *end = info.data() + info.size();
+  while (p < end && *p == ' ') ++p;
+  int64_t n = 0;
+  auto [next, ec] = std::from_chars(p, end, n);
+  if (ec != std::errc()) return std::nullopt;
+  return n;
+}
+
 // Adds what one statement of `rows` rows did to result, from its affected rows and
 // mysql_info().
 void count(const tide_upsert &spec, tide_conn &conn, int64_t affected, size_t rows, tide_upsert_result &result) {
@@ -197,10 +211,9 @@ void count(const tide_upsert &spec, tide_conn &conn, int64_t affected, size_t ro
     return;
   }
   // One row gets no info string: its affected count alone says what happened.
-  long long records = 0, duplicates = affected >= 2 ? 1 : 0, warnings = 0;
+  int64_t duplicates = affected >= 2 ? 1 : 0;
   const char *info = mysql_info(conn.mysql_);
-  if (rows > 1 && info)
-    std::sscanf(info, "Records: %lld Duplicates: %lld Warnings: %lld", &records, &duplicates, &warnings);
+  if (rows > 1 && info) duplicates = info_count(info, "Duplicates:").value_or(duplicates);
   int64_t inserted = std::max<int64_t>(0, affected - 2 * duplicates);
   result.inserted += inserted;
   result.updated += duplicates;
