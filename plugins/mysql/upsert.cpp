@@ -189,18 +189,23 @@ int64_t max_packet(tide_conn &conn) {
   return conn.max_packet_;
 }
 
-// The number after `label` in mysql_info()'s "Records: N  Duplicates: D  Warnings: W"
-// (from_chars: sscanf's format parsing cost more than the rest of counting).
-std::optional<int64_t> info_count(std::string_view info, std::string_view label) {
-  size_t at = info.find(label);
-  if (at == std::string_view::npos) return std::nullopt;
-  const char *p = info.data() + at + label.size();
-  const char *end = info.data() + info.size();
-  while (p < end && *p == ' ') ++p;
-  int64_t n = 0;
-  auto [next, ec] = std::from_chars(p, end, n);
-  if (ec != std::errc()) return std::nullopt;
-  return n;
+// The Duplicates count: the second number in mysql_info()'s "Records: N  Duplicates: D
+// Warnings: W". The server words it in its lc_messages language ("Datensätze: N
+// Duplikate: D ...", "记录: N  重复: D ..."), always with the three numbers in this order.
+std::optional<int64_t> info_duplicates(std::string_view info) {
+  int seen = 0;
+  for (size_t i = 0; i < info.size();) {
+    if (info[i] < '0' || info[i] > '9') {
+      ++i;
+      continue;
+    }
+    int64_t n = 0;
+    auto [next, ec] = std::from_chars(info.data() + i, info.data() + info.size(), n);
+    if (ec != std::errc()) return std::nullopt;
+    if (++seen == 2) return n;
+    i = static_cast<size_t>(next - info.data());
+  }
+  return std::nullopt;
 }
 
 // Adds what one statement of `rows` rows did to result, from its affected rows and
@@ -213,7 +218,7 @@ void count(const tide_upsert &spec, tide_conn &conn, int64_t affected, size_t ro
   // One row gets no info string: its affected count alone says what happened.
   int64_t duplicates = affected >= 2 ? 1 : 0;
   const char *info = mysql_info(conn.mysql_);
-  if (rows > 1 && info) duplicates = info_count(info, "Duplicates:").value_or(duplicates);
+  if (rows > 1 && info) duplicates = info_duplicates(info).value_or(duplicates);
   int64_t inserted = std::max<int64_t>(0, affected - 2 * duplicates);
   result.inserted += inserted;
   result.updated += duplicates;

@@ -388,6 +388,36 @@ TEST_CASE("mysql upsert: inserted, updated and unchanged counts", "[mysql][upser
   CHECK(insert.result.failed_row == 0);
 }
 
+// mysql_info() is worded in the session's lc_messages language; the counts must not be.
+TEST_CASE("mysql upsert: counts with the server's messages in another language", "[mysql][upsert]") {
+  const Plugin *p = mysql_plugin_or_skip();
+  if (!p) return;
+  Session s(*p);
+  std::string bare = unique_prefix() + "upde";
+  std::string t = s.table("upde");
+  s.conn().exec_ok("CREATE TABLE " + t + " (id INT PRIMARY KEY, name VARCHAR(50), n INT)");
+  s.conn().exec_ok("SET SESSION lc_messages = 'de_DE'");
+  REQUIRE(s.conn().rows("SELECT @@lc_messages").at(0).at(0).s == "de_DE");
+  auto first = upsert(s.conn(), bare, TIDE_UPSERT_UPDATE,
+                      {{int_value(1), text_value("a"), int_value(10)},
+                       {int_value(2), text_value("b"), int_value(20)},
+                       {int_value(3), text_value("c"), int_value(30)}});
+  REQUIRE(first.rc == TIDE_OK);
+  // 1 unchanged, 2 and 3 updated, 4 new: "Datensätze: 4  Duplikate: 2  Warnungen: 0",
+  // 5 affected rows (the affected count alone cannot tell 2 updates from 1 update and 2
+  // inserts).
+  auto second = upsert(s.conn(), bare, TIDE_UPSERT_UPDATE,
+                       {{int_value(1), text_value("a"), int_value(10)},
+                        {int_value(2), text_value("B"), int_value(21)},
+                        {int_value(3), text_value("C"), int_value(31)},
+                        {int_value(4), text_value("d"), int_value(40)}});
+  INFO(s.conn().describe_error());
+  REQUIRE(second.rc == TIDE_OK);
+  CHECK(second.result.inserted == 1);
+  CHECK(second.result.updated == 2);
+  CHECK(second.result.unchanged == 1);
+}
+
 TEST_CASE("mysql upsert: a refused row is found by replaying its batch in a transaction", "[mysql][upsert]") {
   const Plugin *p = mysql_plugin_or_skip();
   if (!p) return;
